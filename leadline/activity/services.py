@@ -1,0 +1,79 @@
+"""Writes to the activity log. Every room records what happened to a person through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from leadline.activity.models import Activity, Kind
+from leadline.contacts.models import Contact
+
+NOTE_MAX_LENGTH = 20_000
+
+
+def activity_record(
+    *,
+    kind: str,
+    contact: Contact | None,
+    occurred_at: datetime | None = None,
+    actor: Any = None,
+    title: str = "",
+    data: dict[str, Any] | None = None,
+    **columns: Any,
+) -> Activity:
+    """Append one row. `columns` may set the typed columns (url, source, visitor_id, …)."""
+    occurred_at = occurred_at or timezone.now()
+    activity = Activity.objects.create(
+        kind=kind,
+        contact=contact,
+        company_id=contact.company_id if contact is not None else None,
+        actor=actor if getattr(actor, "pk", None) else None,
+        occurred_at=occurred_at,
+        title=title[:300],
+        data=data or {},
+        **columns,
+    )
+    if contact is not None and (contact.last_activity_at is None or occurred_at > contact.last_activity_at):
+        Contact.objects.filter(pk=contact.pk).update(last_activity_at=occurred_at)
+        contact.last_activity_at = occurred_at
+    return activity
+
+
+def activities_record_bulk(rows: Iterable[Activity]) -> list[Activity]:
+    """Append many prepared rows in one statement (imports, seeding, ingest workers)."""
+    return Activity.objects.bulk_create(list(rows), batch_size=2000)
+
+
+def _clean_note_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "A note needs some text."})
+    if len(body) > NOTE_MAX_LENGTH:
+        raise ValidationError({"body": f"Notes are limited to {NOTE_MAX_LENGTH:,} characters."})
+    return body
+
+
+def note_add(*, contact: Contact, author: Any, body: str) -> Activity:
+    return activity_record(
+        kind=Kind.NOTE, contact=contact, actor=author, title="Note", data={"body": _clean_note_body(body)}
+    )
+
+
+def note_update(*, note: Activity, body: str) -> Activity:
+    if note.kind != Kind.NOTE:
+        raise ValidationError("Only notes can be edited.")
+    note.data = {**note.data, "body": _clean_note_body(body), "edited_at": timezone.now().isoformat()}
+    note.save(update_fields=["data"])
+    return note
+
+
+def note_delete(*, note: Activity) -> None:
+    if note.kind != Kind.NOTE:
+        raise ValidationError("Only notes can be deleted.")
+    with transaction.atomic():
+        note.delete()

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("leadline.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("leadline.accounts.urls")),
+    path("contacts/", include("leadline.contacts.urls")),
+    path("", include("leadline.activity.urls")),
+    path("api/v1/", include("leadline.api.urls")),
+]
+
+handler400 = "leadline.core.errors.bad_request"
+handler403 = "leadline.core.errors.permission_denied"
+handler404 = "leadline.core.errors.page_not_found"
+handler500 = "leadline.core.errors.server_error"
