@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("leadline.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("leadline.accounts.urls")),
+    path("contacts/", include("leadline.contacts.import_urls")),
     path("contacts/", include("leadline.contacts.urls")),
     path("", include("leadline.activity.urls")),
     path("api/v1/", include("leadline.api.urls")),
