@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
+    "ninja",  # serves the API docs from its bundled Swagger UI files instead of a CDN
     "leadline.core",
     "leadline.accounts",
     "leadline.contacts",
@@ -103,9 +104,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------
-DATABASE_URL = env_url(
-    "DATABASE_URL", "", schemes=("sqlite", "postgres", "postgresql", "pgsql")
-)
+DATABASE_URL = env_url("DATABASE_URL", "", schemes=("sqlite", "postgres", "postgresql", "pgsql"))
 if DATABASE_URL:
     try:
         _database = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
@@ -200,7 +199,7 @@ X_FRAME_OPTIONS = "DENY"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS: list[Path] = []
+STATICFILES_DIRS: list[Path] = [BASE_DIR / "static"]  # app.css, app.js, icons and the vendored packages
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 LANGUAGE_CODE = "en-us"
@@ -223,9 +222,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_choice(
-        "LEADLINE_LOG_LEVEL", ("debug", "info", "warning", "error"), "info"
-    ).upper()},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LEADLINE_LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper(),
+    },
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.tasks": {"level": "WARNING"},
