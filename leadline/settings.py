@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "leadline.core.middleware.UserTimeZoneMiddleware",
     "leadline.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 

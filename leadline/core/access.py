@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, Self
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -44,13 +45,19 @@ def parse_public_id(value: Any) -> uuid.UUID | None:
 
 
 def get_for_user[M: models.Model](
-    queryset: AccessQuerySet[M], user: Any, public_id: Any, *, for_edit: bool = False
+    queryset: AccessQuerySet[M] | models.Manager[M], user: Any, public_id: Any, *, for_edit: bool = False
 ) -> M:
-    """Fetch one object by public id through the access rules, or raise Http404."""
+    """Fetch one object by public id through the access rules, or raise Http404.
+
+    Accepts a model's manager (`Contact.objects`) or an access queryset narrowed further.
+    """
     parsed = parse_public_id(public_id)
     if parsed is None:
         raise Http404("Not found")
+    base = queryset.all()
+    if not isinstance(base, AccessQuerySet):
+        raise TypeError(f"{base.model.__name__} has no access rules (its queryset is not an AccessQuerySet)")
     try:
-        return queryset.for_user(user, for_edit=for_edit).get(public_id=parsed)
-    except queryset.model.DoesNotExist:
+        return base.for_user(user, for_edit=for_edit).get(public_id=parsed)
+    except ObjectDoesNotExist:
         raise Http404("Not found") from None
