@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from leadline.activity.models import Activity, Kind
 from leadline.contacts.models import Contact
+from leadline.core.services import audit_record
 
 NOTE_MAX_LENGTH = 20_000
 
@@ -64,16 +65,34 @@ def note_add(*, contact: Contact, author: Any, body: str) -> Activity:
     )
 
 
-def note_update(*, note: Activity, body: str) -> Activity:
+def note_update(*, note: Activity, body: str, actor: Any = None) -> Activity:
     if note.kind != Kind.NOTE:
         raise ValidationError("Only notes can be edited.")
-    note.data = {**note.data, "body": _clean_note_body(body), "edited_at": timezone.now().isoformat()}
-    note.save(update_fields=["data"])
+    body = _clean_note_body(body)
+    if body == note.data.get("body"):
+        return note
+    note.data = {**note.data, "body": body, "edited_at": timezone.now().isoformat()}
+    with transaction.atomic():
+        note.save(update_fields=["data"])
+        if _is_someone_else(actor, note):
+            audit_record(actor=actor, action="note.edited", target=note, summary=_note_summary(note))
     return note
 
 
-def note_delete(*, note: Activity) -> None:
+def note_delete(*, note: Activity, actor: Any = None) -> None:
     if note.kind != Kind.NOTE:
         raise ValidationError("Only notes can be deleted.")
     with transaction.atomic():
+        if _is_someone_else(actor, note):
+            # An admin removing a colleague's words leaves a trace; authors tidying their own do not.
+            audit_record(actor=actor, action="note.deleted", target=note, summary=_note_summary(note))
         note.delete()
+
+
+def _is_someone_else(actor: Any, note: Activity) -> bool:
+    return getattr(actor, "pk", None) is not None and actor.pk != note.actor_id
+
+
+def _note_summary(note: Activity) -> str:
+    contact = note.contact.display_name if note.contact_id and note.contact else "no contact"
+    return f"Note on {contact}"

@@ -38,7 +38,7 @@ def coerce_value(prop: CustomProperty, raw: Any) -> Any:
             raise ValueError(f"at most {TEXT_MAX_LENGTH} characters")
         return text or None
     if kind == PropertyType.NUMBER:
-        if isinstance(raw, bool) or isinstance(raw, (dict, list)):
+        if isinstance(raw, (bool, dict, list)):
             raise ValueError("expected a number")
         try:
             number = Decimal(str(raw).strip().replace(",", "")) if isinstance(raw, str) else Decimal(str(raw))

@@ -151,9 +151,7 @@ def clean_contact_fields(
                 cleaned[field] = _clean_time_zone(value)
             elif field == "lifecycle_stage":
                 if value not in LifecycleStage.values:
-                    raise ValidationError(
-                        {field: f"Choose one of: {', '.join(LifecycleStage.values)}."}
-                    )
+                    raise ValidationError({field: f"Choose one of: {', '.join(LifecycleStage.values)}."})
                 cleaned[field] = value
             elif field == "original_source":
                 if value in (None, ""):
@@ -167,9 +165,9 @@ def clean_contact_fields(
             else:  # owner, company: already resolved objects
                 cleaned[field] = value
         except ValidationError as error:
-            for key, messages in error.message_dict.items() if hasattr(error, "error_dict") else [
-                (field, error.messages)
-            ]:
+            for key, messages in (
+                error.message_dict.items() if hasattr(error, "error_dict") else [(field, error.messages)]
+            ):
                 errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
@@ -206,8 +204,10 @@ def _clean_domain(value: Any) -> str | None:
     text = text.removeprefix("https://").removeprefix("http://").removeprefix("www.").split("/")[0]
     if not text:
         return None
-    if "." not in text or any(not part or len(part) > 63 for part in text.split(".")) or not all(
-        char.isalnum() or char in "-." for char in text
+    if (
+        "." not in text
+        or any(not part or len(part) > 63 for part in text.split("."))
+        or not all(char.isalnum() or char in "-." for char in text)
     ):
         raise ValidationError({"domain": f"{text[:60]!r} is not a domain such as example.com."})
     return text
@@ -359,8 +359,10 @@ def contact_create(
 
 def contact_update(*, contact: Contact, actor: Any, data: Mapping[str, Any], via: str = "manual") -> Contact:
     cleaned = clean_contact_fields(data)
-    if "email" in cleaned and cleaned["email"] is None and not (
-        cleaned.get("first_name", contact.first_name) or cleaned.get("last_name", contact.last_name)
+    if (
+        "email" in cleaned
+        and cleaned["email"] is None
+        and not (cleaned.get("first_name", contact.first_name) or cleaned.get("last_name", contact.last_name))
     ):
         raise ValidationError({"email": "A contact needs an email address or a name."})
     before = _snapshot(contact)
@@ -372,7 +374,7 @@ def contact_update(*, contact: Contact, actor: Any, data: Mapping[str, Any], via
     if email_changed and "company" not in cleaned and contact.company_id is None:
         contact.company = company_for_email(contact.email)
         cleaned["company"] = contact.company
-    update_fields = [field if field not in ("owner", "company") else field for field in cleaned]
+    update_fields = list(cleaned)
     try:
         with transaction.atomic():
             contact.save(update_fields=[*update_fields, "updated_at"])
@@ -446,9 +448,43 @@ def contacts_bulk_delete(*, contacts: models.QuerySet[Contact], actor: Any) -> i
     if not ids:
         return 0
     with transaction.atomic():
-        audit_record(actor=actor, action="contacts.bulk_deleted", summary=f"{len(ids)} contacts", count=len(ids))
+        audit_record(
+            actor=actor, action="contacts.bulk_deleted", summary=f"{len(ids)} contacts", count=len(ids)
+        )
         Contact.objects.filter(pk__in=ids).delete()
     return len(ids)
+
+
+MERGE_FIELDS = [field for field in TRACKED_FIELDS if field != "email"] + [
+    "original_source",
+    "original_source_detail",
+]
+
+
+def contact_merge_plan(*, primary: Contact, duplicate: Contact) -> dict[str, Any]:
+    """The values the merged contact will have. Pure: drives both `contact_merge` and its preview.
+
+    The primary record wins; its blanks are filled from the duplicate; the further-along lifecycle
+    stage and the higher score are kept; properties are combined (the primary's win on conflicts);
+    the older record's first touch is the real original source.
+    """
+    plan: dict[str, Any] = {}
+    for field in MERGE_FIELDS:
+        plan[field] = getattr(primary, field) or getattr(duplicate, field)
+    if duplicate.created_at and primary.created_at and duplicate.created_at < primary.created_at:
+        plan["original_source"] = duplicate.original_source or primary.original_source
+        plan["original_source_detail"] = duplicate.original_source_detail or primary.original_source_detail
+    plan["email"] = primary.email or duplicate.email
+    plan["company"] = primary.company if primary.company_id is not None else duplicate.company
+    plan["owner"] = primary.owner if primary.owner_id is not None else duplicate.owner
+    plan["lifecycle_stage"] = (
+        duplicate.lifecycle_stage
+        if LifecycleStage.rank(duplicate.lifecycle_stage) > LifecycleStage.rank(primary.lifecycle_stage)
+        else primary.lifecycle_stage
+    )
+    plan["score"] = max(primary.score, duplicate.score)
+    plan["properties"] = {**(duplicate.properties or {}), **(primary.properties or {})}
+    return plan
 
 
 def contact_merge(*, primary: Contact, duplicate: Contact, actor: Any) -> Contact:
@@ -460,32 +496,40 @@ def contact_merge(*, primary: Contact, duplicate: Contact, actor: Any) -> Contac
     if primary.pk == duplicate.pk:
         raise ValidationError("Choose two different contacts to merge.")
     with transaction.atomic():
-        primary = Contact.objects.select_for_update().get(pk=primary.pk)
-        duplicate = Contact.objects.select_for_update().get(pk=duplicate.pk)
-        snapshot = {**_snapshot(duplicate), "public_id": str(duplicate.public_id), "company_id": duplicate.company_id}
+        primary = Contact.objects.select_for_update().select_related("company", "owner").get(pk=primary.pk)
+        duplicate = (
+            Contact.objects.select_for_update().select_related("company", "owner").get(pk=duplicate.pk)
+        )
+        snapshot = {
+            **_snapshot(duplicate),
+            "public_id": str(duplicate.public_id),
+            "company_id": duplicate.company_id,
+            "score": duplicate.score,
+            "original_source": duplicate.original_source,
+            "original_source_detail": duplicate.original_source_detail,
+            "created_at": duplicate.created_at.isoformat(),
+        }
+        plan = contact_merge_plan(primary=primary, duplicate=duplicate)
         filled = []
-        for field in [*TRACKED_FIELDS, "original_source", "original_source_detail"]:
-            if not getattr(primary, field) and getattr(duplicate, field) and field != "email":
-                setattr(primary, field, getattr(duplicate, field))
+        for field, value in plan.items():
+            if field in ("email", "properties", "score"):
+                continue
+            current = getattr(primary, field)
+            if current != value:
+                setattr(primary, field, value)
                 filled.append(field)
-        for field in ("company", "owner"):
-            if getattr(primary, f"{field}_id") is None and getattr(duplicate, f"{field}_id") is not None:
-                setattr(primary, field, getattr(duplicate, field))
-                filled.append(field)
-        if LifecycleStage.rank(duplicate.lifecycle_stage) > LifecycleStage.rank(primary.lifecycle_stage):
-            primary.lifecycle_stage = duplicate.lifecycle_stage
-            filled.append("lifecycle_stage")
-        primary.properties = {**(duplicate.properties or {}), **(primary.properties or {})}
-        primary.score = max(primary.score, duplicate.score)
-        if duplicate.created_at < primary.created_at:
-            # The first touch of the older record is the real original source.
-            primary.original_source = duplicate.original_source or primary.original_source
-            primary.original_source_detail = duplicate.original_source_detail or primary.original_source_detail
+        primary.properties = plan["properties"]
+        primary.score = plan["score"]
+        if duplicate.last_activity_at and (
+            primary.last_activity_at is None or duplicate.last_activity_at > primary.last_activity_at
+        ):
+            primary.last_activity_at = duplicate.last_activity_at
         _move_related_rows(duplicate, primary)
         duplicate_email = duplicate.email
         duplicate.delete()
         primary.save()
         if duplicate_email and not primary.email:
+            # Only now: the address was unique to the duplicate until it was deleted.
             primary.email = duplicate_email
             primary.save(update_fields=["email"])
         activity_record(
@@ -518,7 +562,14 @@ def _move_related_rows(source: Contact, target: Contact) -> None:
 
 
 def custom_property_create(
-    *, actor: Any, object_type: str, key: str, label: str, type: str, choices: Any = None, description: str = ""
+    *,
+    actor: Any,
+    object_type: str,
+    key: str,
+    label: str,
+    type: str,
+    choices: Any = None,
+    description: str = "",
 ) -> CustomProperty:
     if object_type not in PropertyObject.values:
         raise ValidationError({"object_type": "Choose contact or company."})

@@ -14,7 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     role = "admin" if user.is_admin else user.role
     sections: dict[str, list[dict[str, Any]]] = {}
-    path = request.path
+    entries = []
     for item in NAVIGATION:
         if role not in item.roles:
             continue
@@ -24,8 +24,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 url = None
-        active = bool(url) and (path == url if url == "/" else path.startswith(url or "\0"))
-        sections.setdefault(item.section, []).append(
-            {"label": item.label, "url": url, "icon": item.icon, "active": active}
-        )
+        entry = {"label": item.label, "url": url, "icon": item.icon, "active": False}
+        entries.append(entry)
+        sections.setdefault(item.section, []).append(entry)
+    # The longest matching URL wins, so /contacts/companies/ lights up Companies, not Contacts too.
+    path = request.path
+    matches = [
+        entry
+        for entry in entries
+        if entry["url"] and (path == entry["url"] or (entry["url"] != "/" and path.startswith(entry["url"])))
+    ]
+    if matches:
+        max(matches, key=lambda entry: len(entry["url"]))["active"] = True
     return {"nav_sections": sections}

@@ -23,9 +23,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # Imported here: the home page gathers numbers from rooms above core.
+    from leadline.activity.selectors import recent_activity
     from leadline.contacts.selectors import workspace_overview
 
-    return render(request, "core/home.html", {"overview": workspace_overview(user=request.user)})
+    context = {
+        "overview": workspace_overview(user=request.user),
+        "recent": recent_activity(user=request.user, limit=10),
+    }
+    return render(request, "core/home.html", context)
 
 
 @admin_required
