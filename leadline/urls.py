@@ -1,10 +1,15 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", include("leadline.core.urls")),
     # Leadline signs people in by one email address; allauth's page for adding more stays closed.
-    path("accounts/email/", RedirectView.as_view(pattern_name="accounts:profile"), name="account_email"),
+    path(
+        "accounts/email/",
+        login_required(RedirectView.as_view(pattern_name="accounts:profile")),
+        name="account_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("leadline.accounts.urls")),
     path("settings/properties/", include("leadline.contacts.settings_urls")),
