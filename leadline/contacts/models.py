@@ -92,9 +92,7 @@ class ContactQuerySet(AccessQuerySet["Contact"]):
             return self
         from leadline.accounts.selectors import teammate_ids_subquery
 
-        return self.filter(
-            models.Q(owner__isnull=True) | models.Q(owner_id__in=teammate_ids_subquery(user))
-        )
+        return self.filter(models.Q(owner__isnull=True) | models.Q(owner_id__in=teammate_ids_subquery(user)))
 
     def editable_by(self, user: User) -> ContactQuerySet:
         return self.visible_to(user)
@@ -178,7 +176,9 @@ class CustomPropertyQuerySet(AccessQuerySet["CustomProperty"]):
 class CustomProperty(BaseModel):
     """A field defined in the UI. Values live in the owner's `properties` JSON under `key`."""
 
-    object_type = models.CharField(max_length=16, choices=PropertyObject.choices, default=PropertyObject.CONTACT)
+    object_type = models.CharField(
+        max_length=16, choices=PropertyObject.choices, default=PropertyObject.CONTACT
+    )
     key = models.SlugField(max_length=64, help_text="Lower-case letters, digits and underscores.")
     label = models.CharField(max_length=120)
     type = models.CharField(max_length=16, choices=PropertyType.choices, default=PropertyType.TEXT)
@@ -219,7 +219,82 @@ class ConsentRecord(BaseModel):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["contact", "purpose", "-recorded_at"], name="contacts_consent_latest")]
+        indexes = [
+            models.Index(fields=["contact", "purpose", "-recorded_at"], name="contacts_consent_latest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.purpose}: {self.status}"
+
+
+# --- CSV import jobs ------------------------------------------------------------------------------
+# Appended section owned by the import/export area (leadline.contacts.importing and import_views).
+
+
+class ImportJobQuerySet(AccessQuerySet["ImportJob"]):
+    def visible_to(self, user: User) -> ImportJobQuerySet:
+        # Imports touch everyone's contacts, so only the roles that may run them see them.
+        return self if (user.is_admin or user.is_marketing) else self.none()
+
+    def editable_by(self, user: User) -> ImportJobQuerySet:
+        return self.visible_to(user)
+
+
+class ImportJob(BaseModel):
+    """One uploaded CSV on its way through the import wizard: mapping, dry run, run, report."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "Waiting for column mapping"
+        CHECKING = "checking", "Checking"
+        READY = "ready", "Ready to import"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=100, blank=True, help_text="Blank once the upload is removed.")
+    file_size = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=32, blank=True)
+    delimiter = models.CharField(max_length=4, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    samples = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=list, blank=True)
+    default_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors: Any = models.JSONField(default=list, blank=True, help_text="The first problems, row by row.")
+    preview: Any = models.JSONField(default=dict, blank=True, help_text="Counts and problems of the dry run.")
+    message = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.CHECKING, self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(100, round(100 * self.processed_rows / self.total_rows)) if self.total_rows else 0
