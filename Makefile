@@ -14,8 +14,14 @@ demo: $(BOOTSTRAP_STAMP)
 test: $(BOOTSTRAP_STAMP)
 	.venv/bin/pytest $(ARGS)
 
+bench: $(BOOTSTRAP_STAMP)
+	.venv/bin/leadline bench $(ARGS)
+
+# Runs every check even when an earlier one fails, then fails if any did.
 lint: $(BOOTSTRAP_STAMP)
-	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
-	.venv/bin/mypy leadline
-	.venv/bin/leadline manage makemigrations --check --dry-run
+	@status=0; \
+	echo "==> ruff check"; .venv/bin/ruff check . || status=1; \
+	echo "==> ruff format --check"; .venv/bin/ruff format --check . || status=1; \
+	echo "==> mypy"; .venv/bin/mypy leadline || status=1; \
+	echo "==> makemigrations --check"; .venv/bin/leadline manage makemigrations --check --dry-run || status=1; \
+	exit $$status

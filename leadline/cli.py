@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -25,7 +26,7 @@ def _setup_django() -> None:
         raise click.ClickException(f"Configuration error: {error}") from None
 
 
-def _manage(*arguments: str, **options: object) -> None:
+def _manage(*arguments: str, **options: Any) -> None:
     _setup_django()
     from django.core.management import call_command
 
@@ -101,9 +102,23 @@ def token_create(email: str, name: str, scopes: tuple[str, ...]) -> None:
 
 def _serve_command(host: str, port: int, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-        "--workers", str(workers), "--blocking-threads", "4", "--backpressure", "16",
-        "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        "4",
+        "--backpressure",
+        "16",
+        "--log-level",
+        "warning",
         "leadline.wsgi:application",
     ]
 
@@ -115,7 +130,7 @@ def _serve_command(host: str, port: int, workers: int) -> list[str]:
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web server (granian, WSGI)."""
     _setup_django()
-    os.execv(sys.executable, _serve_command(host, port, workers))
+    os.execv(sys.executable, _serve_command(host, port, workers))  # noqa: S606 - fixed argv, no shell
 
 
 @main.command()

@@ -14,7 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     role = "admin" if user.is_admin else user.role
     sections: dict[str, list[dict[str, Any]]] = {}
-    entries = []
+    entries: list[dict[str, Any]] = []
     for item in NAVIGATION:
         if role not in item.roles:
             continue

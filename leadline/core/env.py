@@ -86,8 +86,14 @@ def env_url(
     parts = urlsplit(value)
     if parts.scheme not in schemes:
         allowed = ", ".join(f"{scheme}://" for scheme in schemes)
-        raise ImproperlyConfigured(f"{name} must start with one of {allowed}; got {parts.scheme or 'no scheme'!r}.")
-    if parts.scheme not in {"sqlite", "console", "outbox"} and not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name} must start with one of {allowed}; got {parts.scheme or 'no scheme'!r}."
+        )
+    if parts.scheme == "unix":
+        # A Redis socket: unix:///run/redis/redis.sock names a path, not a host.
+        if not parts.path:
+            raise ImproperlyConfigured(f"{name} must name a socket path, e.g. unix:///run/redis/redis.sock.")
+    elif parts.scheme not in {"sqlite", "console", "outbox"} and not parts.hostname:
         raise ImproperlyConfigured(f"{name} must name a host, e.g. {parts.scheme}://host:port.")
     try:
         parts.port  # noqa: B018 - accessing .port validates it

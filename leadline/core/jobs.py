@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 BASE_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 6 * 3600
 LEASE = timedelta(minutes=10)
+LOST_RUN_ERROR = "The worker running this job stopped before it finished (its lease expired)."
 
 
 def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
@@ -64,6 +66,7 @@ def job_schedule(
 def jobs_claim_due(*, limit: int = 100, now: datetime | None = None) -> list[int]:
     """Lease up to `limit` due jobs and return their ids. Safe with several schedulers running."""
     now = now or timezone.now()
+    _jobs_reclaim_expired(now)
     with transaction.atomic():
         due = (
             Job.objects.filter(state=Job.State.PENDING, run_at__lte=now)
@@ -76,9 +79,19 @@ def jobs_claim_due(*, limit: int = 100, now: datetime | None = None) -> list[int
             Job.objects.filter(id__in=ids, state=Job.State.PENDING).update(
                 state=Job.State.RUNNING, lease_until=now + LEASE
             )
-    # Jobs whose worker died mid-run come back once their lease expires.
-    Job.objects.filter(state=Job.State.RUNNING, lease_until__lt=now).update(state=Job.State.PENDING)
     return ids
+
+
+def _jobs_reclaim_expired(now: datetime) -> None:
+    """Jobs whose worker died mid-run come back once their lease expires, so this pass claims them
+    again. The lost run counts as a failed attempt: a job that kills its worker every time ends dead
+    instead of looping forever."""
+    expired = Job.objects.filter(state=Job.State.RUNNING, lease_until__lt=now)
+    common = {"attempts": F("attempts") + 1, "lease_until": None, "last_error": LOST_RUN_ERROR}
+    expired.filter(attempts__gte=F("max_attempts") - 1).update(
+        state=Job.State.DEAD, finished_at=now, **common
+    )
+    expired.update(state=Job.State.PENDING, **common)
 
 
 def job_execute(job_id: int) -> Job.State | None:

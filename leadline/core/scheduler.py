@@ -67,14 +67,16 @@ def _due_periodics() -> list[str]:
     last_runs = dict(PeriodicRun.objects.values_list("name", "last_run_at"))
     for name, entry in PERIODIC.items():
         last = last_runs.get(name)
-        if last is None or now - last >= entry.every:
+        # Several schedulers may tick at once: only the one whose write wins runs the function.
+        if last is None:
             with transaction.atomic():
-                updated = PeriodicRun.objects.filter(name=name, last_run_at=last).update(last_run_at=now)
-                if not updated and last is None:
-                    _, created = PeriodicRun.objects.get_or_create(name=name, defaults={"last_run_at": now})
-                    updated = int(created)
-            if updated:
-                due.append(name)
+                _, claimed = PeriodicRun.objects.get_or_create(name=name, defaults={"last_run_at": now})
+        elif now - last >= entry.every:
+            claimed = bool(PeriodicRun.objects.filter(name=name, last_run_at=last).update(last_run_at=now))
+        else:
+            claimed = False
+        if claimed:
+            due.append(name)
     return due
 
 
