@@ -25,7 +25,9 @@ def alice(db: None) -> User:
 
 @pytest.fixture
 def maria(db: None) -> User:
-    return UserFactory(email="maria@leadline.test", first_name="Maria", last_name="Marketer", role=Role.MARKETING)
+    return UserFactory(
+        email="maria@leadline.test", first_name="Maria", last_name="Marketer", role=Role.MARKETING
+    )
 
 
 @pytest.fixture

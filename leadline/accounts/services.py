@@ -279,7 +279,9 @@ def invitation_accept(*, invitation: Invitation, first_name: str, last_name: str
     if not first_name:
         raise ValidationError({"first_name": "Tell your teammates your name."})
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update(of=("self",)).select_related("team").get(pk=invitation.pk)
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",)).select_related("team").get(pk=invitation.pk)
+        )
         if invitation.status != "pending":
             raise ValidationError(f"This invitation is {invitation.status}.", code=invitation.status)
         if User.objects.filter(email__iexact=invitation.email).exists():

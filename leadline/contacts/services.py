@@ -499,9 +499,15 @@ def contact_merge(*, primary: Contact, duplicate: Contact, actor: Any) -> Contac
     if primary.pk == duplicate.pk:
         raise ValidationError("Choose two different contacts to merge.")
     with transaction.atomic():
-        primary = Contact.objects.select_for_update(of=("self",)).select_related("company", "owner").get(pk=primary.pk)
+        primary = (
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("company", "owner")
+            .get(pk=primary.pk)
+        )
         duplicate = (
-            Contact.objects.select_for_update(of=("self",)).select_related("company", "owner").get(pk=duplicate.pk)
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("company", "owner")
+            .get(pk=duplicate.pk)
         )
         snapshot = {
             **_snapshot(duplicate),
