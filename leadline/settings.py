@@ -67,11 +67,14 @@ INSTALLED_APPS = [
     "leadline.accounts",
     "leadline.contacts",
     "leadline.activity",
+    "leadline.tracking",
+    "leadline.forms",
     "leadline.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "leadline.tracking.endpoints.TrackingEndpointsMiddleware",  # /t/collect and /t.js skip the layers below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,6 +127,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+    # Each web thread keeps its connection: opening one runs the PRAGMAs above, and closing the last
+    # one checkpoints the WAL to disk, which would make every request pay for a flush.
+    _database["CONN_MAX_AGE"] = None
     _database["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("LEADLINE_TEST_FILE_DB") else {}
 else:
     _database.setdefault("OPTIONS", {})

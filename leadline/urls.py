@@ -16,6 +16,9 @@ urlpatterns = [
     path("contacts/", include("leadline.contacts.import_urls")),
     path("contacts/", include("leadline.contacts.urls")),
     path("", include("leadline.activity.urls")),
+    path("", include("leadline.tracking.urls")),
+    path("forms/", include("leadline.forms.urls")),
+    path("f/", include("leadline.forms.public_urls")),
     path("api/v1/", include("leadline.api.urls")),
 ]
 
