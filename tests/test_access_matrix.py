@@ -19,6 +19,8 @@ from leadline.accounts.models import Invitation, Role
 from leadline.accounts.services import api_token_create
 from leadline.contacts.models import ImportJob
 from leadline.core.models import OutboxEmail
+from leadline.forms.models import Form, FormField
+from leadline.tracking.models import Site
 from tests.api.routes import ROUTES as API_ROUTES
 from tests.api.routes import fill
 from tests.conftest import client_for
@@ -171,6 +173,34 @@ UI_ROUTES: dict[str, Entry] = {
     "mfa_view_recovery_codes": Entry("/accounts/2fa/recovery-codes/", default=404),
     "mfa_generate_recovery_codes": everyone("/accounts/2fa/recovery-codes/generate/"),
     "mfa_download_recovery_codes": Entry("/accounts/2fa/recovery-codes/download/", default=404),
+    # forms: everyone reads, admins and marketing build; the hosted page, embed and confirmation are
+    # public, and the embed's endpoint answers no one whose page is not on the form's site
+    "forms:list": everyone("/forms/"),
+    "forms:create": importers("/forms/new/"),
+    "forms:detail": everyone("/forms/{form}/"),
+    "forms:edit": importers("/forms/{form}/settings/"),
+    "forms:delete": importers("/forms/{form}/delete/", "POST"),
+    "forms:preview": everyone("/forms/{form}/preview/"),
+    "forms:submissions": everyone("/forms/{form}/submissions/"),
+    "forms:field_add": importers("/forms/{form}/fields/", "POST"),
+    "forms:field_edit": importers("/forms/{form}/fields/{form_field}/"),
+    "forms:field_move": importers("/forms/{form}/fields/{form_field}/move/", "POST"),
+    "forms:field_remove": importers("/forms/{form}/fields/{form_field}/delete/", "POST"),
+    "forms_public:hosted": public("/f/{form_slug}"),
+    "forms_public:embed_js": public("/f/{form_slug}/embed.js"),
+    "forms_public:embed_submit": Entry("/f/{form_slug}/submit", "POST", default=403, anonymous=403),
+    "forms_public:confirm": public("/f/confirm/not-a-token"),
+    # website tracking: the snippet and collector are public; everyone sees the traffic, admins and
+    # marketing manage the tracked sites
+    "tracking:snippet": public("/t.js"),
+    "tracking:collect": public("/t/collect", "POST"),
+    "tracking:noop": public("/t/noop", "POST"),
+    "tracking:website": everyone("/website/"),
+    "tracking:visitor_list": everyone("/website/visitors/"),
+    "tracking:site_list": everyone("/settings/sites/"),
+    "tracking:site_create": importers("/settings/sites/new/"),
+    "tracking:site_edit": importers("/settings/sites/{site}/"),
+    "tracking:site_delete": importers("/settings/sites/{site}/delete/", "POST"),
     # API documentation is public; the operations follow below
     "api:openapi-json": public("/api/v1/openapi.json"),
     "api:openapi-view": public("/api/v1/docs"),
@@ -249,6 +279,9 @@ def world(personas: dict[str, Any]) -> dict[str, str]:
     token, _secret = api_token_create(user=oscar, name="Oscar's script")
     outbox = OutboxEmail.objects.create(sender="a@b.test", recipients=["c@d.test"], subject="Hi")
     import_job = ImportJob.objects.create(created_by=personas["maria"], file_name="people.csv")
+    form = Form.objects.create(name="Contact us", slug="contact-us")
+    site = Site.objects.create(name="Main website", allowed_domains=["www.example.com"])
+    form_field = FormField.objects.create(form=form, target="company", label="Company")
     return {
         "contact": str(contact.public_id),
         "duplicate": str(duplicate.public_id),
@@ -262,6 +295,10 @@ def world(personas: dict[str, Any]) -> dict[str, str]:
         "token": str(token.public_id),
         "outbox": str(outbox.public_id),
         "import_job": str(import_job.public_id),
+        "form": str(form.public_id),
+        "form_field": str(form_field.public_id),
+        "form_slug": form.slug,
+        "site": str(site.public_id),
     }
 
 
