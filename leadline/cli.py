@@ -164,15 +164,20 @@ def scheduler(once: bool) -> None:
 @click.option("--no-seed", is_flag=True, help="Skip seeding the demo workspace.")
 def demo(port: int, host: str, no_seed: bool) -> None:
     """Migrate, seed the demo workspace once, and run web + worker + scheduler together."""
+    # Links in emails and the tracking snippet must point at the port the demo really listens on.
+    browser_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
+    os.environ.setdefault("LEADLINE_BASE_URL", f"http://{browser_host}:{port}")
     _setup_django()
     from django.core.management import call_command
 
     from leadline.core.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_demo
+    from leadline.tracking.demo import seed_tracking_demo
 
     click.echo("Preparing the database…")
     call_command("migrate", "--no-input", verbosity=0)
     if not no_seed:
         seed_demo(echo=click.echo)
+        seed_tracking_demo(echo=click.echo)
 
     commands = {
         "web": _serve_command(host, port, 1),
@@ -192,9 +197,8 @@ def demo(port: int, host: str, no_seed: bool) -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
-    shown_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
     click.echo("")
-    click.secho(f"  Leadline is running at http://{shown_host}:{port}/", fg="green", bold=True)
+    click.secho(f"  Leadline is running at http://{browser_host}:{port}/", fg="green", bold=True)
     click.echo(f"  Sign in as {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
     click.echo("  Emails land in the in-app outbox (Settings → Outbox) unless EMAIL_URL is set.")
     click.echo("  Press Ctrl-C to stop.")

@@ -224,18 +224,25 @@ LEADLINE_PAGE_SIZE = 50
 LEADLINE_DEFAULT_PHONE_REGION = env_str("LEADLINE_DEFAULT_PHONE_REGION", "US").upper()
 LEADLINE_SCHEDULER_TICK_SECONDS = env_int("LEADLINE_SCHEDULER_TICK_SECONDS", 15, minimum=1, maximum=3600)
 
+LOG_LEVEL = env_choice("LEADLINE_LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()
+# The task worker raises its loggers to INFO and logs every task start and finish; below debug level
+# those lines are dropped by a filter (a level would be overridden by the worker).
+_task_lifecycle = {"filters": ["quiet_task_lifecycle"]} if LOG_LEVEL != "DEBUG" else {}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "quiet_task_lifecycle": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": lambda record: record.levelno >= 30,
+        }
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {
-        "handlers": ["console"],
-        "level": env_choice("LEADLINE_LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper(),
-    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django.tasks": {"level": "WARNING"},
-        "django_tasks_db": {"level": "WARNING"},
+        "django.tasks": {"level": "WARNING", **_task_lifecycle},
+        "django_tasks_db": {"level": "WARNING", **_task_lifecycle},
     },
 }
