@@ -171,6 +171,7 @@ def demo(port: int, host: str, no_seed: bool) -> None:
     from django.core.management import call_command
 
     from leadline.core.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_demo
+    from leadline.forms.demo import seed_forms_demo
     from leadline.tracking.demo import seed_tracking_demo
 
     click.echo("Preparing the database…")
@@ -178,6 +179,7 @@ def demo(port: int, host: str, no_seed: bool) -> None:
     if not no_seed:
         seed_demo(echo=click.echo)
         seed_tracking_demo(echo=click.echo)
+        seed_forms_demo(echo=click.echo)
 
     commands = {
         "web": _serve_command(host, port, 1),

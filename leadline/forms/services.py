@@ -354,6 +354,8 @@ def _answer_rows(fields: list[FormField], clean: CleanSubmission) -> list[tuple[
     rows = []
     for form_field in fields:
         value = clean.values.get(form_field.input_name)
+        if isinstance(value, bool):
+            value = "Yes" if value else ""  # an unticked box is no answer
         if value not in (None, "", []):
             rows.append((form_field.label, ", ".join(value) if isinstance(value, list) else str(value)))
     return rows
@@ -464,6 +466,8 @@ def _record_submission(
             "form": str(form.public_id),
             "submission": str(submission.public_id),
             "values": clean.values,
+            # As the person saw the questions: the timeline shows these without reading the form.
+            "answers": _answer_rows(fields, clean),
         },
     )
     emails: list[FormEmail] = []

@@ -167,6 +167,37 @@ def change_rows(activity: Activity, property_labels: Any = None) -> list[ChangeR
     return rows
 
 
+@dataclass(frozen=True)
+class AnswerRow:
+    label: str
+    value: str
+    preview: str  # the start of a long answer, or "" when the whole value is short enough to show
+
+
+ANSWER_PREVIEW_LENGTH = 160
+
+
+@register.filter
+def form_answers(activity: Activity) -> list[AnswerRow]:
+    """The answers of a form.submitted entry as (label, value) rows, labelled as the form asked.
+    Entries recorded without labels fall back to the input names."""
+    data = activity.data or {}
+    pairs: list[tuple[Any, Any]] = []
+    answers = data.get("answers")
+    if isinstance(answers, list):
+        pairs = [tuple(pair) for pair in answers if isinstance(pair, list) and len(pair) == 2]
+    elif isinstance(data.get("values"), dict):
+        pairs = [(humanize_key(str(key).removeprefix("p_")), value) for key, value in data["values"].items()]
+    rows = []
+    for label, value in pairs:
+        text = display_value(value)
+        preview = (
+            text[: ANSWER_PREVIEW_LENGTH - 1].rstrip() + "…" if len(text) > ANSWER_PREVIEW_LENGTH else ""
+        )
+        rows.append(AnswerRow(str(label), text, preview))
+    return rows
+
+
 @register.filter
 def merged_name(activity: Activity) -> str:
     merged = (activity.data or {}).get("merged")
