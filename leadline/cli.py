@@ -172,6 +172,8 @@ def demo(port: int, host: str, no_seed: bool) -> None:
 
     from leadline.core.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_demo
     from leadline.forms.demo import seed_forms_demo
+    from leadline.sales.demo import seed_handoff_demo
+    from leadline.scoring.demo import seed_scoring_demo
     from leadline.tracking.demo import seed_tracking_demo
 
     click.echo("Preparing the database…")
@@ -180,6 +182,8 @@ def demo(port: int, host: str, no_seed: bool) -> None:
         seed_demo(echo=click.echo)
         seed_tracking_demo(echo=click.echo)
         seed_forms_demo(echo=click.echo)
+        seed_scoring_demo(echo=click.echo)
+        seed_handoff_demo(echo=click.echo)
 
     commands = {
         "web": _serve_command(host, port, 1),

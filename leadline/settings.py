@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "leadline.activity",
     "leadline.tracking",
     "leadline.forms",
+    "leadline.segments",
+    "leadline.scoring",
+    "leadline.sales",
     "leadline.api",
 ]
 

@@ -18,7 +18,10 @@ urlpatterns = [
     path("", include("leadline.activity.urls")),
     path("", include("leadline.tracking.urls")),
     path("forms/", include("leadline.forms.urls")),
+    path("segments/", include("leadline.segments.urls")),
     path("f/", include("leadline.forms.public_urls")),
+    path("", include("leadline.sales.urls")),
+    path("", include("leadline.scoring.urls")),
     path("api/v1/", include("leadline.api.urls")),
 ]
 

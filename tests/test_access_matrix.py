@@ -20,6 +20,9 @@ from leadline.accounts.services import api_token_create
 from leadline.contacts.models import ImportJob
 from leadline.core.models import OutboxEmail
 from leadline.forms.models import Form, FormField
+from leadline.sales.models import Handoff, RejectionReason, RoutingRule
+from leadline.scoring.models import ScoringRule
+from leadline.segments.models import Segment
 from leadline.tracking.models import Site
 from tests.api.routes import ROUTES as API_ROUTES
 from tests.api.routes import fill
@@ -201,7 +204,34 @@ UI_ROUTES: dict[str, Entry] = {
     "tracking:site_create": importers("/settings/sites/new/"),
     "tracking:site_edit": importers("/settings/sites/{site}/"),
     "tracking:site_delete": importers("/settings/sites/{site}/delete/", "POST"),
+    # lead scoring: everyone reads the rules and a visible contact's score; admins and marketing change them
+    "scoring:settings": everyone("/settings/scoring/"),
+    "scoring:settings_update": importers("/settings/scoring/thresholds/", "POST"),
+    "scoring:rule_create": importers("/settings/scoring/rules/new/"),
+    "scoring:rule_edit": importers("/settings/scoring/rules/{rule}/"),
+    "scoring:rule_toggle": importers("/settings/scoring/rules/{rule}/toggle/", "POST"),
+    "scoring:rule_delete": importers("/settings/scoring/rules/{rule}/delete/", "POST"),
+    "scoring:contact_score": oscars("/contacts/{contact}/score/"),
+    # segments: everyone looks, admins and marketing build
+    "segments:list": everyone("/segments/"),
+    "segments:create": importers("/segments/new/"),
+    "segments:preview": importers("/segments/preview/", "POST"),
+    "segments:detail": everyone("/segments/{segment}/"),
+    "segments:edit": importers("/segments/{segment}/edit/"),
+    "segments:rebuild": importers("/segments/{segment}/rebuild/", "POST"),
+    "segments:delete": importers("/segments/{segment}/delete/", "POST"),
+    "segments:member_remove": importers("/segments/{segment}/members/{contact}/remove/", "POST"),
     # API documentation is public; the operations follow below
+    # the hand-off: sam cannot reach oscar's hand-off; marketing sees it but only its salesperson decides
+    "sales:queue": everyone("/handoff/"),
+    "sales:overview": importers("/handoff/overview/"),
+    "sales:accept": Entry("/handoff/{handoff}/accept/", "POST", expect={"sam": 404, "maria": 403}),
+    "sales:reject": Entry("/handoff/{handoff}/reject/", "POST", expect={"sam": 404, "maria": 403}),
+    "sales:settings": admin_only("/settings/handoff/"),
+    "sales:reason_create": admin_only("/settings/handoff/reasons/", "POST"),
+    "sales:reason_toggle": admin_only("/settings/handoff/reasons/{reason}/toggle/", "POST"),
+    "sales:rule_create": admin_only("/settings/handoff/rules/new/"),
+    "sales:rule_delete": admin_only("/settings/handoff/rules/{routing_rule}/delete/", "POST"),
     "api:openapi-json": public("/api/v1/openapi.json"),
     "api:openapi-view": public("/api/v1/docs"),
     "api:api-root": public("/api/v1/"),
@@ -227,10 +257,28 @@ API_EXPECT: dict[str, dict[str, Any]] = {
     "company_get": {},
     "company_update": {"sam": 403},
     "company_delete": {"sam": 403},
+    "handoff_list": {},
+    "handoff_accept": {"sam": 404, "maria": 403},
+    "handoff_reject": {"sam": 404, "maria": 403},
     "property_list": {},
     "property_create": {"sam": 403, "oscar": 403},
     "property_update": {"sam": 403, "oscar": 403},
     "property_delete": {"sam": 403, "oscar": 403},
+    "segment_list": {},
+    "segment_create": {"sam": 403, "oscar": 403},
+    "segment_preview": {},
+    "segment_get": {},
+    "segment_update": {"sam": 403, "oscar": 403},
+    "segment_delete": {"sam": 403, "oscar": 403},
+    "segment_members": {},
+    "segment_members_add": {"sam": 403, "oscar": 403},
+    "segment_members_remove": {"sam": 403, "oscar": 403},
+    "contact_score": {"sam": 404},
+    "scoring_rule_list": {},
+    "scoring_rule_get": {},
+    "scoring_rule_create": {"sam": 403, "oscar": 403},
+    "scoring_rule_update": {"sam": 403, "oscar": 403},
+    "scoring_rule_delete": {"sam": 403, "oscar": 403},
 }
 
 
@@ -299,6 +347,19 @@ def world(personas: dict[str, Any]) -> dict[str, str]:
         "form_field": str(form_field.public_id),
         "form_slug": form.slug,
         "site": str(site.public_id),
+        "handoff": str(
+            Handoff.objects.create(
+                contact=contact, assigned_to=oscar, assigned_at=_in_days(0), sla_due_at=_in_days(1)
+            ).public_id
+        ),
+        "reason": str(RejectionReason.objects.get(key="not-a-fit").public_id),
+        "routing_rule": str(RoutingRule.objects.create(name="Germany", countries=["DE"]).public_id),
+        "segment": str(Segment.objects.create(name="Customers list", kind="static").public_id),
+        "rule": str(
+            ScoringRule.objects.create(
+                name="Pricing", category="engagement", points=1, activity_kind="page.view"
+            ).public_id
+        ),
     }
 
 

@@ -39,6 +39,12 @@ class Kind(models.TextChoices):
     MEETING_BOOKED = "meeting.booked", "Meeting booked"
     ORDER_PLACED = "order.placed", "Order placed"
     TESTIMONIAL = "testimonial", "Testimonial"
+    SEGMENT_ENTERED = "segment.entered", "Entered a segment"
+    SEGMENT_LEFT = "segment.left", "Left a segment"
+    HANDOFF_ROUTED = "handoff.routed", "Routed to sales"
+    HANDOFF_ACCEPTED = "handoff.accepted", "Accepted by sales"
+    HANDOFF_REJECTED = "handoff.rejected", "Sent back by sales"
+    HANDOFF_ESCALATED = "handoff.escalated", "Hand-off escalated"
 
 
 class ActivityQuerySet(AccessQuerySet["Activity"]):

@@ -14,6 +14,9 @@ from leadline.activity.api import router as activity_router
 from leadline.api.auth import TokenAuth
 from leadline.api.errors import install_error_handlers
 from leadline.contacts.api import companies_router, contacts_router, properties_router
+from leadline.sales.api import router as sales_router
+from leadline.scoring.api import router as scoring_router
+from leadline.segments.api import router as segments_router
 
 SECURITY_SCHEME = "bearerAuth"
 ERROR_SCHEMA: dict[str, Any] = {
@@ -145,3 +148,6 @@ api.add_router("", contacts_router)
 api.add_router("", companies_router)
 api.add_router("", properties_router)
 api.add_router("", activity_router)
+api.add_router("", sales_router)
+api.add_router("", scoring_router)
+api.add_router("", segments_router)

@@ -260,6 +260,16 @@ def bench_ingest(scale: int, echo: Echo) -> BenchReport:
 WORKLOADS["ingest"] = bench_ingest
 
 
+def bench_segments(scale: int, echo: Echo) -> BenchReport:
+    """20 segments: Leadline's full build vs. hand-written SQL, then the incremental update."""
+    from leadline.segments.bench import bench_segments as run
+
+    return run(scale, echo)
+
+
+WORKLOADS["segments"] = bench_segments
+
+
 # --- Running ----------------------------------------------------------------------------------------
 
 

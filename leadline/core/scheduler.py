@@ -56,6 +56,8 @@ def worker_heartbeat() -> None:
 
 @task()
 def run_periodic(name: str) -> None:
+    # The worker is another process than the scheduler: it must load the registry too.
+    _load_periodic_modules()
     entry = PERIODIC.get(name)
     if entry is not None:
         entry.function()

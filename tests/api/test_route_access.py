@@ -7,10 +7,13 @@ import pytest
 from django.urls import get_resolver
 
 from leadline.accounts.models import Scope
+from leadline.scoring.models import ScoringRule
+from leadline.segments.models import Segment
 from tests.api.client import ApiClient, api_as, error_of
 from tests.api.routes import ROUTES, Route, fill
 from tests.conftest import client_for
 from tests.factories import ActivityFactory, CompanyFactory, ContactFactory, CustomPropertyFactory
+from tests.sales.factories import HandoffFactory
 
 
 @pytest.fixture
@@ -22,6 +25,13 @@ def ids(alice) -> dict[str, str]:
         "company": str(CompanyFactory(owner=alice).public_id),
         "property": str(CustomPropertyFactory().public_id),
         "note": str(ActivityFactory(contact=contact, actor=alice).public_id),
+        "handoff": str(HandoffFactory(contact=contact, assigned_to=alice).public_id),
+        "segment": str(Segment.objects.create(name="Customers list", kind="static").public_id),
+        "rule": str(
+            ScoringRule.objects.create(
+                name="Pricing", category="engagement", points=1, activity_kind="page.view"
+            ).public_id
+        ),
     }
 
 

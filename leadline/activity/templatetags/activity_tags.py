@@ -70,6 +70,7 @@ VIA_LABELS = {
     "api": "through the API",
     "form": "by a form",
     "merge": "by a merge",
+    "scoring": "by lead scoring",
 }
 
 

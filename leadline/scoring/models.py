@@ -1,0 +1,130 @@
+"""Lead scoring: the rules (fit and engagement), the workspace's scoring settings and each contact's
+computed score with the reasons behind it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils import timezone
+
+from leadline.contacts.models import Contact
+from leadline.core.access import AccessQuerySet
+from leadline.core.models import BaseModel
+
+if TYPE_CHECKING:
+    from leadline.accounts.models import User
+
+
+class Category(models.TextChoices):
+    FIT = "fit", "Fit"
+    ENGAGEMENT = "engagement", "Engagement"
+
+
+class FitField(models.TextChoices):
+    """The allow-list of what a fit rule may look at."""
+
+    JOB_TITLE = "job_title", "Job title"
+    COUNTRY = "country", "Country"
+    COMPANY_INDUSTRY = "company.industry", "Company industry"
+    COMPANY_EMPLOYEES = "company.employee_count", "Company employees"
+    PROPERTY = "property", "Custom property"
+
+
+class Operator(models.TextChoices):
+    CONTAINS = "contains", "contains"
+    EQUALS = "equals", "equals"
+    IN = "in", "is one of"
+    GTE = "gte", "is at least"
+    LTE = "lte", "is at most"
+    BETWEEN = "between", "is between"
+
+
+# Which operators make sense for which field.
+FIT_OPERATORS: dict[str, tuple[str, ...]] = {
+    FitField.JOB_TITLE: (Operator.CONTAINS, Operator.EQUALS),
+    FitField.COUNTRY: (Operator.EQUALS, Operator.IN),
+    FitField.COMPANY_INDUSTRY: (Operator.EQUALS, Operator.CONTAINS, Operator.IN),
+    FitField.COMPANY_EMPLOYEES: (Operator.GTE, Operator.LTE, Operator.BETWEEN),
+    FitField.PROPERTY: (Operator.EQUALS, Operator.CONTAINS, Operator.IN),
+}
+
+
+class EngagementKind(models.TextChoices):
+    """The allow-list of activity kinds an engagement rule may count."""
+
+    PAGE_VIEW = "page.view", "Page view"
+    FORM_SUBMITTED = "form.submitted", "Form submitted"
+    EMAIL_OPENED = "email.opened", "Email opened"
+    EMAIL_CLICKED = "email.clicked", "Email link clicked"
+    MEETING_BOOKED = "meeting.booked", "Meeting booked"
+
+
+class ScoringRuleQuerySet(AccessQuerySet["ScoringRule"]):
+    def visible_to(self, user: User) -> ScoringRuleQuerySet:
+        # Everyone may see why a lead scores what it does.
+        return self
+
+    def editable_by(self, user: User) -> ScoringRuleQuerySet:
+        return self if (user.is_admin or user.is_marketing) else self.none()
+
+
+class ScoringRule(BaseModel):
+    """One rule. Fit rules test a field of the contact or their company; engagement rules award
+    points for each matching activity, decayed by age and capped per rule."""
+
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    active = models.BooleanField(default=True)
+    points = models.IntegerField(help_text="May be negative. Engagement rules award it per occurrence.")
+    field = models.CharField(max_length=32, choices=FitField.choices, blank=True)
+    property_key = models.CharField(max_length=64, blank=True)
+    operator = models.CharField(max_length=16, choices=Operator.choices, blank=True)
+    value = models.CharField(max_length=500, blank=True)
+    value_to = models.CharField(max_length=50, blank=True)
+    activity_kind = models.CharField(max_length=32, choices=EngagementKind.choices, blank=True)
+    url_contains = models.CharField(max_length=300, blank=True)
+    cap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Most points this rule can give one contact (engagement)."
+    )
+
+    objects = ScoringRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScoringSettings(models.Model):
+    """The workspace's one row of scoring settings (see `scoring_settings_get`)."""
+
+    half_life_days = models.PositiveIntegerField(default=30)
+    mql_threshold = models.IntegerField(default=50)
+    score_cap = models.PositiveIntegerField(default=100)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "scoring settings"
+
+    def __str__(self) -> str:
+        return f"MQL at {self.mql_threshold}, half-life {self.half_life_days} days"
+
+
+class ContactScore(models.Model):
+    """The last computed score of a contact and the reasons for it."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="score_detail")
+    fit = models.IntegerField(default=0)
+    engagement = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+    explanation = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-total", "id"]
+        indexes = [models.Index(fields=["engagement"], name="scoring_score_engagement")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.total}"
