@@ -25,6 +25,7 @@ from leadline.contacts.models import ImportJob
 from leadline.contacts.properties import definitions
 from leadline.core.access import get_for_user
 from leadline.core.decorators import role_required
+from leadline.core.forms import add_service_errors
 from leadline.core.pagination import paginate
 from leadline.core.services import audit_record
 
@@ -35,16 +36,6 @@ def _job(request: HttpRequest, public_id: Any) -> ImportJob:
     return get_for_user(
         ImportJob.objects.select_related("created_by", "default_owner"), request.user, public_id
     )
-
-
-def _service_errors(form: Any, error: ValidationError, field: str | None = None) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            for message in messages_:
-                form.add_error(name if name in form.fields else field, message)
-    else:
-        for message in error.messages:
-            form.add_error(field, message)
 
 
 def _declared_size(request: HttpRequest) -> int:
@@ -70,7 +61,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             try:
                 job = import_jobs.import_job_create(actor=request.user, upload=form.cleaned_data["file"])
             except ValidationError as error:
-                _service_errors(form, error, "file")
+                add_service_errors(form, error, "file")
             else:
                 return redirect("contacts_io:import_mapping", public_id=job.public_id)
     jobs = ImportJob.objects.for_user(request.user).select_related("created_by")
@@ -97,7 +88,7 @@ def import_mapping(request: HttpRequest, public_id: Any) -> HttpResponse:
                 job=job, actor=request.user, mapping=form.mapping(), default_owner=form.chosen_owner()
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("contacts_io:import_detail", public_id=job.public_id)
     status = 400 if form.errors else 200

@@ -21,7 +21,6 @@ from leadline.contacts.forms import (
     ContactFilterForm,
     ContactForm,
     CustomPropertyForm,
-    add_service_errors,
 )
 from leadline.contacts.models import Company, Contact, LifecycleStage, PropertyObject
 from leadline.contacts.selectors import (
@@ -41,6 +40,7 @@ from leadline.contacts.selectors import (
     merge_candidates,
 )
 from leadline.core.decorators import role_required
+from leadline.core.forms import add_service_errors
 from leadline.core.pagination import PAGE_SIZES, paginate
 
 CONTACT_COLUMNS = [

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leadline.accounts.models import Team
-from leadline.contacts.forms import add_service_errors
 from leadline.core.decorators import role_required
+from leadline.core.forms import add_service_errors
 from leadline.core.pagination import paginate
 from leadline.forms import selectors, services
 from leadline.forms.builder_forms import FormFieldForm, FormSettingsForm

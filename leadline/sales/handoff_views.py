@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leadline.contacts.forms import add_service_errors
 from leadline.core.access import get_for_user
 from leadline.core.decorators import admin_required, role_required
+from leadline.core.forms import add_service_errors
 from leadline.core.pagination import paginate
 from leadline.sales import handoff_selectors as selectors
 from leadline.sales import handoff_services as services

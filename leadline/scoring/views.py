@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leadline.contacts.forms import add_service_errors
 from leadline.core.decorators import role_required
+from leadline.core.forms import add_service_errors
 from leadline.scoring import services
 from leadline.scoring.forms import ScoringRuleForm, ScoringSettingsForm
 from leadline.scoring.models import Category

@@ -15,9 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leadline.contacts.forms import add_service_errors
 from leadline.core.access import parse_public_id
 from leadline.core.decorators import role_required
+from leadline.core.forms import add_service_errors
 from leadline.core.pagination import paginate
 from leadline.tracking import services
 from leadline.tracking.forms import SiteForm
