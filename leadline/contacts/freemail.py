@@ -20,3 +20,16 @@ FREE_MAIL_DOMAINS = frozenset(
 
 def is_free_mail(domain: str) -> bool:
     return domain.lower().strip(".") in FREE_MAIL_DOMAINS
+
+
+def email_domain(email: str | None) -> str:
+    """The lower-cased domain of an address ("" when there is none)."""
+    if not email or "@" not in email:
+        return ""
+    return email.rsplit("@", 1)[1].strip(".").lower()[:253]
+
+
+def work_domain(email: str | None) -> str:
+    """The domain of a work address: "" for free mail, where the domain says nothing of a company."""
+    domain = email_domain(email)
+    return "" if not domain or is_free_mail(domain) else domain

@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from leadline.activity.models import Activity, Kind
 from leadline.activity.services import activities_record_bulk
-from leadline.contacts.freemail import is_free_mail
+from leadline.contacts.freemail import work_domain
 from leadline.contacts.models import Company, Contact, LifecycleStage, Source
-from leadline.contacts.services import email_domain
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -75,11 +74,6 @@ class _CompanyWant:
     email_domain: str = ""
 
 
-def _work_domain(email: str) -> str:
-    domain = email_domain(email)
-    return domain if domain and not is_free_mail(domain) else ""
-
-
 class _Companies:
     """Finds companies by domain or name for a batch in a couple of queries; creates the missing ones."""
 
@@ -97,10 +91,10 @@ class _Companies:
             name = record.company_name or _name_from_domain(record.company_domain)
             return _CompanyWant(record.company_domain, name)
         if record.company_name:
-            return _CompanyWant("", record.company_name, _work_domain(record.email))
+            return _CompanyWant("", record.company_name, work_domain(record.email))
         if is_new:
             # As when a contact is added by hand: a work address brings its company along.
-            domain = _work_domain(record.email)
+            domain = work_domain(record.email)
             if domain:
                 return _CompanyWant(domain, _name_from_domain(domain))
         return None

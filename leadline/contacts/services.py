@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from leadline.activity.models import Kind
 from leadline.activity.services import activity_record
-from leadline.contacts.freemail import is_free_mail
+from leadline.contacts.freemail import work_domain
 from leadline.contacts.models import (
     Company,
     ConsentRecord,
@@ -180,16 +180,10 @@ def clean_contact_fields(
 # --- Companies ------------------------------------------------------------------------------------
 
 
-def email_domain(email: str | None) -> str:
-    if not email or "@" not in email:
-        return ""
-    return email.rsplit("@", 1)[1].strip(".").lower()
-
-
 def company_for_email(email: str | None) -> Company | None:
     """The company a work address belongs to, created on first sight; None for free mail."""
-    domain = email_domain(email)
-    if not domain or is_free_mail(domain):
+    domain = work_domain(email)
+    if not domain:
         return None
     company = Company.objects.filter(domain=domain).first()
     if company is not None:

@@ -25,14 +25,13 @@ from django.db.models import Max
 from leadline.accounts.models import Team
 from leadline.activity.models import Kind
 from leadline.activity.services import activity_record
-from leadline.contacts.freemail import is_free_mail
+from leadline.contacts.freemail import email_domain, work_domain
 from leadline.contacts.models import Company, ConsentRecord, Contact, CustomProperty, LifecycleStage, Source
 from leadline.contacts.services import (
     company_create,
     consent_record,
     contact_update,
     contact_upsert,
-    email_domain,
 )
 from leadline.core.access import PermissionDeniedForRole
 from leadline.core.services import audit_record
@@ -321,11 +320,11 @@ def _company_for(name: str, email: str) -> Company | None:
         company = Company.objects.filter(domain=domain).first()
     if company is not None:
         return company
-    work_domain = domain if domain and not is_free_mail(domain) else None
+    company_domain = work_domain(email) or None
     try:
-        return company_create(actor=None, data={"name": name, "domain": work_domain})
+        return company_create(actor=None, data={"name": name, "domain": company_domain})
     except ValidationError:
-        return Company.objects.filter(domain=work_domain).first() if work_domain else None
+        return Company.objects.filter(domain=company_domain).first() if company_domain else None
 
 
 def _contact_data(*, form: Form, clean: CleanSubmission, first_touch: tuple[str, str]) -> dict[str, Any]:

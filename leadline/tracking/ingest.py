@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from leadline.activity.models import Activity, Kind
-from leadline.contacts.freemail import is_free_mail
+from leadline.contacts.freemail import work_domain
 from leadline.contacts.services import normalize_email
 from leadline.tracking.models import Visitor
 from leadline.tracking.sources import NO_ATTRIBUTION, Attribution, attribute, campaign_parameters, host_of
@@ -385,11 +385,6 @@ def statements() -> _Statements:
     return _statements[vendor]
 
 
-def company_domain_guess(email: str) -> str:
-    domain = email.rsplit("@", 1)[1] if "@" in email else ""
-    return "" if not domain or is_free_mail(domain) else domain[:253]
-
-
 def activity_rows(
     hits: list[Hit], *, contact_id: Any, visitor_value: Any, session_value: Any, now_value: Any
 ) -> list[tuple[Any, ...]]:
@@ -441,7 +436,7 @@ def _visitor_params(site_id: int, batch: Batch, now: datetime) -> list[Any]:
         first_seen, now_value, sql.uuid_value(uuid.uuid4()), now_value, 1, page_views, len(hits) - page_views,
         first_touch.source, first_touch.medium, first_touch.campaign,
         first.referrer if first is not None else "", first.url if first is not None else "",
-        email, bool(email), company_domain_guess(email) if email else "",
+        email, bool(email), work_domain(email) if email else "",
         cutoff, cutoff, cutoff,
     ]  # fmt: skip
 
