@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "leadline.contacts",
     "leadline.activity",
     "leadline.tracking",
+    "leadline.mail",
     "leadline.forms",
     "leadline.segments",
     "leadline.scoring",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("leadline.tracking.urls")),
     path("forms/", include("leadline.forms.urls")),
     path("segments/", include("leadline.segments.urls")),
+    path("email/", include("leadline.mail.urls")),
     path("f/", include("leadline.forms.public_urls")),
     path("", include("leadline.sales.urls")),
     path("", include("leadline.scoring.urls")),

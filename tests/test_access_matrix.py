@@ -8,7 +8,6 @@ without one fails `test_it_has_an_entry_for_every_route`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -24,6 +23,19 @@ from leadline.sales.models import Handoff, RejectionReason, RoutingRule
 from leadline.scoring.models import ScoringRule
 from leadline.segments.models import Segment
 from leadline.tracking.models import Site
+from tests.access_areas import (
+    LOGIN,
+    OK,
+    PERSONAS,
+    PUBLIC,
+    Entry,
+    admin_only,
+    area_modules,
+    everyone,
+    importers,
+    oscars,
+    public,
+)
 from tests.api.routes import ROUTES as API_ROUTES
 from tests.api.routes import fill
 from tests.conftest import client_for
@@ -34,49 +46,6 @@ from tests.factories import (
     CustomPropertyFactory,
     TeamFactory,
 )
-
-PERSONAS = ("anonymous", "alice", "maria", "sam", "oscar")
-OK = "ok"  # allowed: any answer but a refusal (it may still be a 400 for the empty test input)
-LOGIN = "login"  # anonymous: redirected to sign in
-PUBLIC = "public"  # reachable by anyone, signed in or not
-
-
-@dataclass(frozen=True)
-class Entry:
-    path: str
-    method: str = "GET"
-    # Outcome per persona; personas not named get `default`.
-    expect: dict[str, Any] = field(default_factory=dict)
-    default: Any = OK
-    anonymous: Any = LOGIN
-    data: dict[str, Any] | None = None
-
-    def outcome(self, persona: str) -> Any:
-        if persona == "anonymous":
-            return self.anonymous
-        return self.expect.get(persona, self.default)
-
-
-def everyone(path: str, method: str = "GET", **kwargs: Any) -> Entry:
-    return Entry(path, method, **kwargs)
-
-
-def admin_only(path: str, method: str = "GET", **kwargs: Any) -> Entry:
-    return Entry(path, method, expect={"alice": OK}, default=403, **kwargs)
-
-
-def importers(path: str, method: str = "GET", **kwargs: Any) -> Entry:
-    return Entry(path, method, expect={"alice": OK, "maria": OK}, default=403, **kwargs)
-
-
-def oscars(path: str, method: str = "GET", *, sam: Any = 404, **kwargs: Any) -> Entry:
-    """An object of oscar's: sam (outside his team) gets the same 404 as for a missing object."""
-    return Entry(path, method, expect={"sam": sam}, **kwargs)
-
-
-def public(path: str, method: str = "GET", **kwargs: Any) -> Entry:
-    return Entry(path, method, default=PUBLIC, anonymous=PUBLIC, **kwargs)
-
 
 UI_ROUTES: dict[str, Entry] = {
     # core
@@ -282,6 +251,11 @@ API_EXPECT: dict[str, dict[str, Any]] = {
 }
 
 
+for _area in area_modules():
+    UI_ROUTES.update(getattr(_area, "UI_ROUTES", {}))
+    API_EXPECT.update(getattr(_area, "API_EXPECT", {}))
+
+
 def _walk(patterns: list[Any], namespace: str | None = None) -> list[str]:
     names = []
     for pattern in patterns:
@@ -330,7 +304,7 @@ def world(personas: dict[str, Any]) -> dict[str, str]:
     form = Form.objects.create(name="Contact us", slug="contact-us")
     site = Site.objects.create(name="Main website", allowed_domains=["www.example.com"])
     form_field = FormField.objects.create(form=form, target="company", label="Company")
-    return {
+    ids = {
         "contact": str(contact.public_id),
         "duplicate": str(duplicate.public_id),
         "company": str(company.public_id),
@@ -361,6 +335,10 @@ def world(personas: dict[str, Any]) -> dict[str, str]:
             ).public_id
         ),
     }
+    for area in area_modules():
+        if hasattr(area, "world"):
+            ids.update(area.world(personas, ids))
+    return ids
 
 
 def _in_days(days: int) -> Any:

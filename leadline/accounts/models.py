@@ -173,6 +173,8 @@ class Scope(models.TextChoices):
     CONTACTS_READ = "contacts:read", "Read contacts, companies, notes and timelines"
     CONTACTS_WRITE = "contacts:write", "Create and change contacts, companies and notes"
     SETTINGS_WRITE = "settings:write", "Define custom properties"
+    SALES_READ = "sales:read", "Read deals, products, orders, tasks and meetings"
+    SALES_WRITE = "sales:write", "Create and change deals, orders, tasks and meetings"
 
 
 class ApiTokenQuerySet(AccessQuerySet["ApiToken"]):

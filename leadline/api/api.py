@@ -14,7 +14,12 @@ from leadline.activity.api import router as activity_router
 from leadline.api.auth import TokenAuth
 from leadline.api.errors import install_error_handlers
 from leadline.contacts.api import companies_router, contacts_router, properties_router
+from leadline.mail.api import router as mail_router
 from leadline.sales.api import router as sales_router
+from leadline.sales.api_deals import router as deals_router
+from leadline.sales.api_meetings import router as meetings_router
+from leadline.sales.api_orders import router as orders_router
+from leadline.sales.api_tasks import router as tasks_router
 from leadline.scoring.api import router as scoring_router
 from leadline.segments.api import router as segments_router
 
@@ -149,5 +154,10 @@ api.add_router("", companies_router)
 api.add_router("", properties_router)
 api.add_router("", activity_router)
 api.add_router("", sales_router)
+api.add_router("", deals_router)
+api.add_router("", orders_router)
+api.add_router("", tasks_router)
+api.add_router("", meetings_router)
 api.add_router("", scoring_router)
 api.add_router("", segments_router)
+api.add_router("", mail_router)

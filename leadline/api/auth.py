@@ -40,6 +40,8 @@ any_token = TokenAuth()
 contacts_read = TokenAuth(Scope.CONTACTS_READ)
 contacts_write = TokenAuth(Scope.CONTACTS_WRITE)
 settings_write = TokenAuth(Scope.SETTINGS_WRITE)
+sales_read = TokenAuth(Scope.SALES_READ)
+sales_write = TokenAuth(Scope.SALES_WRITE)
 
 
 def request_user(request: HttpRequest) -> User:

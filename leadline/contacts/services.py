@@ -381,6 +381,18 @@ def contact_update(*, contact: Contact, actor: Any, data: Mapping[str, Any], via
     return contact
 
 
+def contact_advance_stage(*, contact: Contact, stage: str, actor: Any, via: str) -> bool:
+    """Move the contact forward to `stage` (never backwards), recorded on the timeline.
+
+    Automatic moves (hand-off accepted, deal created, order placed) all go through here. Returns
+    whether the stage changed.
+    """
+    if LifecycleStage.rank(contact.lifecycle_stage) >= LifecycleStage.rank(stage):
+        return False
+    contact_update(contact=contact, actor=actor, data={"lifecycle_stage": stage}, via=via)
+    return True
+
+
 def contact_upsert(
     *, actor: Any, data: Mapping[str, Any], via: str = "api", fill_only: bool = False
 ) -> tuple[Contact, bool]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from leadline.accounts.models import User
 from leadline.activity.services import activity_record
 from leadline.contacts.models import LifecycleStage
-from leadline.contacts.services import contact_update
+from leadline.contacts.services import contact_advance_stage, contact_update
 from leadline.core.services import audit_record
 from leadline.sales.handoff_notify import notify_escalation, notify_reminder
 from leadline.sales.handoff_routing import handoff_create
@@ -40,10 +40,7 @@ def handoff_accept(*, handoff: Handoff, actor: User) -> Handoff:
         handoff.decided_by = actor
         handoff.first_touch_at = handoff.first_touch_at or now
         handoff.save(update_fields=["state", "decided_at", "decided_by", "first_touch_at", "updated_at"])
-        if LifecycleStage.rank(contact.lifecycle_stage) < LifecycleStage.rank(LifecycleStage.SQL):
-            contact_update(
-                contact=contact, actor=actor, data={"lifecycle_stage": LifecycleStage.SQL}, via="handoff"
-            )
+        contact_advance_stage(contact=contact, stage=LifecycleStage.SQL, actor=actor, via="handoff")
         activity_record(
             kind="handoff.accepted",
             contact=contact,

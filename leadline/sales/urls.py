@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from leadline.sales import handoff_views
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path(
         "settings/handoff/reasons/<str:reason_id>/toggle/", handoff_views.reason_toggle, name="reason_toggle"
     ),
+    # Each concern keeps its own list; all of them share the "sales" namespace.
+    path("", include("leadline.sales.deals_urls")),
+    path("", include("leadline.sales.orders_urls")),
+    path("", include("leadline.sales.tasks_urls")),
+    path("", include("leadline.sales.meetings_urls")),
+    path("meet/", include("leadline.sales.booking_urls")),
 ]

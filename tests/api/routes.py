@@ -5,18 +5,9 @@ test_route_access checks this table against the API itself: a new route without 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Route:
-    url_name: str
-    method: str
-    path: str  # with {contact}, {company}, {property}, {note} placeholders
-    scope: str | None
-    body: Any = None
-
+from tests.access_areas import Route, area_modules
 
 ROUTES = [
     Route("me", "GET", "/me", None),
@@ -84,6 +75,10 @@ ROUTES = [
     Route("scoring_rule_update", "PATCH", "/scoring/rules/{rule}", "settings:write", {"points": 7}),
     Route("scoring_rule_delete", "DELETE", "/scoring/rules/{rule}", "settings:write"),
 ]
+
+
+for _area in area_modules():
+    ROUTES.extend(getattr(_area, "API_ROUTES", []))
 
 
 def fill(value: Any, ids: dict[str, str]) -> Any:

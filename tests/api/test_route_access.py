@@ -9,6 +9,7 @@ from django.urls import get_resolver
 from leadline.accounts.models import Scope
 from leadline.scoring.models import ScoringRule
 from leadline.segments.models import Segment
+from tests.access_areas import area_modules
 from tests.api.client import ApiClient, api_as, error_of
 from tests.api.routes import ROUTES, Route, fill
 from tests.conftest import client_for
@@ -19,7 +20,7 @@ from tests.sales.factories import HandoffFactory
 @pytest.fixture
 def ids(alice) -> dict[str, str]:
     contact = ContactFactory(owner=alice)
-    return {
+    ids = {
         "contact": str(contact.public_id),
         "duplicate": str(ContactFactory(owner=alice).public_id),
         "company": str(CompanyFactory(owner=alice).public_id),
@@ -33,6 +34,10 @@ def ids(alice) -> dict[str, str]:
             ).public_id
         ),
     }
+    for area in area_modules():
+        if hasattr(area, "api_ids"):
+            ids.update(area.api_ids(alice, ids))
+    return ids
 
 
 def call(client: ApiClient, route: Route, ids: dict[str, str]):

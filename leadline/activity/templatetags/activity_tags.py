@@ -45,9 +45,17 @@ KIND_ICONS = {
     Kind.EMAIL_OPENED: "eye",
     Kind.EMAIL_CLICKED: "mail",
     Kind.SCORE_CHANGED: "chart",
+    Kind.DEAL_CREATED: "kanban",
     Kind.DEAL_CHANGED: "kanban",
+    Kind.DEAL_WON: "kanban",
+    Kind.DEAL_LOST: "kanban",
     Kind.MEETING_BOOKED: "calendar",
+    Kind.MEETING_CANCELLED: "calendar",
+    Kind.MEETING_LOGGED: "calendar",
+    Kind.CALL_LOGGED: "activity",
+    Kind.TASK_COMPLETED: "check",
     Kind.ORDER_PLACED: "check",
+    Kind.ORDER_REFUNDED: "check",
     Kind.TESTIMONIAL: "star",
 }
 KIND_TONES = {
@@ -61,7 +69,7 @@ KIND_TONES = {
     Kind.CUSTOM_EVENT: "web",
     Kind.FORM_SUBMITTED: "web",
     Kind.ORDER_PLACED: "won",
-    Kind.DEAL_CHANGED: "won",
+    Kind.DEAL_WON: "won",
 }
 VIA_LABELS = {
     "manual": "by hand",
@@ -71,6 +79,9 @@ VIA_LABELS = {
     "form": "by a form",
     "merge": "by a merge",
     "scoring": "by lead scoring",
+    "handoff": "by the hand-off",
+    "deal": "by a deal",
+    "order": "by an order",
 }
 
 

@@ -8,97 +8,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('contacts', '0002_importjob'),
+        ("accounts", "0001_initial"),
+        ("contacts", "0002_importjob"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RejectionReason',
+            name="RejectionReason",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.SlugField(max_length=40, unique=True)),
-                ('label', models.CharField(max_length=80)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.SlugField(max_length=40, unique=True)),
+                ("label", models.CharField(max_length=80)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['position', 'label'],
+                "ordering": ["position", "label"],
             },
         ),
         migrations.CreateModel(
-            name='RoutingRule',
+            name="RoutingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(blank=True, max_length=120)),
-                ('countries', models.JSONField(blank=True, default=list, help_text='ISO alpha-2 codes; empty = any.')),
-                ('min_employee_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('use_company_owner', models.BooleanField(default=False, help_text="Assign to the owner of the contact's company when it has one.")),
-                ('assign_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assign_to_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(blank=True, max_length=120)),
+                (
+                    "countries",
+                    models.JSONField(blank=True, default=list, help_text="ISO alpha-2 codes; empty = any."),
+                ),
+                ("min_employee_count", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "use_company_owner",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Assign to the owner of the contact's company when it has one.",
+                    ),
+                ),
+                (
+                    "assign_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assign_to_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RoutingSettings',
+            name="RoutingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('round_robin', 'Round robin'), ('rules', 'Rules first, then round robin')], default='round_robin', max_length=16)),
-                ('sla_working_hours', models.PositiveIntegerField(default=4)),
-                ('reminder_working_hours', models.PositiveIntegerField(default=1, help_text='Remind the salesperson when this many working hours are left.')),
-                ('working_day_start', models.PositiveSmallIntegerField(default=9)),
-                ('working_day_end', models.PositiveSmallIntegerField(default=17)),
-                ('working_weekdays', models.JSONField(default=leadline.sales.models.default_working_weekdays, help_text='0 = Monday … 6 = Sunday.')),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
-                ('recycle_after_days', models.PositiveIntegerField(default=90)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('escalate_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("round_robin", "Round robin"), ("rules", "Rules first, then round robin")],
+                        default="round_robin",
+                        max_length=16,
+                    ),
+                ),
+                ("sla_working_hours", models.PositiveIntegerField(default=4)),
+                (
+                    "reminder_working_hours",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Remind the salesperson when this many working hours are left."
+                    ),
+                ),
+                ("working_day_start", models.PositiveSmallIntegerField(default=9)),
+                ("working_day_end", models.PositiveSmallIntegerField(default=17)),
+                (
+                    "working_weekdays",
+                    models.JSONField(
+                        default=leadline.sales.models.default_working_weekdays,
+                        help_text="0 = Monday … 6 = Sunday.",
+                    ),
+                ),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
+                ("recycle_after_days", models.PositiveIntegerField(default=90)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "escalate_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'routing settings',
+                "verbose_name_plural": "routing settings",
             },
         ),
         migrations.CreateModel(
-            name='Handoff',
+            name="Handoff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assigned_at', models.DateTimeField()),
-                ('routed_by', models.CharField(blank=True, help_text="round robin, a rule's name, …", max_length=32)),
-                ('state', models.CharField(choices=[('pending', 'Waiting'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('recycled', 'Recycled')], default='pending', max_length=16)),
-                ('sla_due_at', models.DateTimeField(db_index=True)),
-                ('remind_at', models.DateTimeField(blank=True, help_text='When the reminder is due.', null=True)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', models.TextField(blank=True)),
-                ('recycle_at', models.DateTimeField(blank=True, null=True)),
-                ('first_touch_at', models.DateTimeField(blank=True, null=True)),
-                ('assigned_to', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='handoffs', to=settings.AUTH_USER_MODEL)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='handoffs', to='contacts.contact')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rejection_reason', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handoffs', to='sales.rejectionreason')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("assigned_at", models.DateTimeField()),
+                (
+                    "routed_by",
+                    models.CharField(blank=True, help_text="round robin, a rule's name, …", max_length=32),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                            ("recycled", "Recycled"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("sla_due_at", models.DateTimeField(db_index=True)),
+                (
+                    "remind_at",
+                    models.DateTimeField(blank=True, help_text="When the reminder is due.", null=True),
+                ),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("comment", models.TextField(blank=True)),
+                ("recycle_at", models.DateTimeField(blank=True, null=True)),
+                ("first_touch_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="handoffs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="handoffs",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rejection_reason",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handoffs",
+                        to="sales.rejectionreason",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sla_due_at', 'id'],
-                'indexes': [models.Index(fields=['assigned_to', 'state', 'sla_due_at'], name='sales_handoff_queue')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('contact',), name='sales_one_pending_handoff')],
+                "ordering": ["sla_due_at", "id"],
+                "indexes": [
+                    models.Index(fields=["assigned_to", "state", "sla_due_at"], name="sales_handoff_queue")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "pending")),
+                        fields=("contact",),
+                        name="sales_one_pending_handoff",
+                    )
+                ],
             },
         ),
     ]

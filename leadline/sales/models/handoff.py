@@ -1,5 +1,5 @@
 """The hand-off between marketing and sales: who receives each MQL, the acceptance SLA, and how
-salespeople accept or send leads back with a reason. Deals join this app later."""
+salespeople accept or send leads back with a reason."""
 
 from __future__ import annotations
 

@@ -1,0 +1,7 @@
+"""API routes: email templates and campaigns."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Email"])

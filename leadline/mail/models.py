@@ -1,0 +1,1 @@
+"""Email templates, the shared layout, sender identities, campaigns and their outbox."""
