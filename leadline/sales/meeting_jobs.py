@@ -1,0 +1,1 @@
+"""Periodic work of meetings: reminders to guests before their meeting."""

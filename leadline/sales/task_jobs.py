@@ -1,0 +1,1 @@
+"""Periodic work of tasks: reminders of tasks that are due soon."""
