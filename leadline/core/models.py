@@ -115,3 +115,33 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message to one person (a lead routed to them, a task due, a meeting booked)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40, help_text="What it is about, e.g. handoff.routed, task.due.")
+    title = models.CharField(max_length=200)
+    body = models.CharField(max_length=1000, blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="A path inside Leadline to open.")
+    key = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, help_text="Set to notify once per event."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="core_notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.title
