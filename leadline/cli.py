@@ -172,7 +172,12 @@ def demo(port: int, host: str, no_seed: bool) -> None:
 
     from leadline.core.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_demo
     from leadline.forms.demo import seed_forms_demo
+    from leadline.mail.demo import seed_mail_demo
     from leadline.sales.demo import seed_handoff_demo
+    from leadline.sales.demo_deals import seed_deals_demo
+    from leadline.sales.demo_meetings import seed_meetings_demo
+    from leadline.sales.demo_orders import seed_orders_demo
+    from leadline.sales.demo_tasks import seed_tasks_demo
     from leadline.scoring.demo import seed_scoring_demo
     from leadline.tracking.demo import seed_tracking_demo
 
@@ -184,6 +189,12 @@ def demo(port: int, host: str, no_seed: bool) -> None:
         seed_forms_demo(echo=click.echo)
         seed_scoring_demo(echo=click.echo)
         seed_handoff_demo(echo=click.echo)
+        # Orders before deals (deal lines use the demo products); tasks after deals (they link to them).
+        seed_orders_demo(echo=click.echo)
+        seed_deals_demo(echo=click.echo)
+        seed_meetings_demo(echo=click.echo)
+        seed_tasks_demo(echo=click.echo)
+        seed_mail_demo(echo=click.echo)
 
     commands = {
         "web": _serve_command(host, port, 1),
@@ -238,7 +249,9 @@ def demo(port: int, host: str, no_seed: bool) -> None:
 def register_plugins() -> None:
     """Commands contributed by domain apps (import, export, bench)."""
     from leadline.contacts.cli import export_group, import_group
+    from leadline.sales.orders_cli import import_orders_command
 
+    import_group.add_command(import_orders_command)
     main.add_command(import_group)
     main.add_command(export_group)
     from leadline.core.bench import bench

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from leadline.core.scheduler import periodic
-from leadline.sales import meeting_jobs, task_jobs  # noqa: F401  (their periodic work registers on import)
+from leadline.sales import meeting_jobs, suggestions, task_jobs  # noqa: F401  (periodic work registers on import)
 from leadline.sales.handoff_routing import handoffs_route_new_mqls
 from leadline.sales.handoff_services import (
     handoffs_escalate_overdue,

@@ -107,7 +107,10 @@ class Order(BaseModel):
 
     class Meta:
         ordering = ["-ordered_at", "-id"]
-        indexes = [models.Index(fields=["contact", "ordered_at"], name="sales_order_contact")]
+        indexes = [
+            models.Index(fields=["contact", "ordered_at"], name="sales_order_contact"),
+            models.Index(fields=["source", "ordered_at"], name="sales_order_source"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -150,3 +153,37 @@ class Refund(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.order} −{self.amount}"
+
+
+class AssociationKind(models.TextChoices):
+    TOGETHER = "together", "Bought together"
+    NEXT = "next", "Bought next"
+
+
+class ProductAssociation(models.Model):
+    """A rule mined from the order history: customers who bought `antecedent` also bought
+    `consequent` (in the same order, or in a later one). Recomputed in full by
+    `sales.suggestions.associations_refresh`; counts are of customers, not of orders."""
+
+    antecedent = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    consequent = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=AssociationKind.choices)
+    customers_with_both = models.PositiveIntegerField()
+    customers_with_antecedent = models.PositiveIntegerField()
+    customers_with_consequent = models.PositiveIntegerField()
+    customers_total = models.PositiveIntegerField()
+    support = models.FloatField(help_text="Share of all customers who bought both.")
+    confidence = models.FloatField(help_text="Share of the antecedent's buyers who bought the consequent.")
+    lift = models.FloatField(help_text="Confidence over the consequent's share of all customers.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["antecedent", "-confidence", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["antecedent", "consequent", "kind"], name="sales_association_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.antecedent_id} → {self.consequent_id} ({self.kind})"
