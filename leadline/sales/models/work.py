@@ -47,6 +47,11 @@ class Task(BaseModel):
     title = models.CharField(max_length=200)
     notes = models.TextField(blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    due_all_day = models.BooleanField(
+        default=False,
+        help_text="Due on a day rather than at a time: `due_at` is then noon UTC of that day, which "
+        "falls on the same calendar day in every time zone people work in.",
+    )
     remind_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     assigned_to = models.ForeignKey(
