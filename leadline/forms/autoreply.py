@@ -28,6 +28,7 @@ from leadline.core.jobs import backoff_delay
 from leadline.core.signing import make_token
 from leadline.forms.merge_tags import render_merge_tags
 from leadline.forms.models import Form, FormEmail, FormSubmission
+from leadline.sales.meeting_selectors import booking_url_for
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ CONFIRM_TOKEN_MAX_AGE = timedelta(days=7)
 
 def booking_link(*, contact: Any, form: Form) -> str:
     """The `{{ booking_link }}` of an instant reply. The one place the booking pages plug into."""
-    return f"{settings.BASE_URL}/meet/"
+    return booking_url_for(contact)
 
 
 def merge_values(*, contact: Any, form: Form, submission: FormSubmission) -> dict[str, str]:

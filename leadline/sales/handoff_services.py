@@ -3,16 +3,17 @@ and the routing settings. Every change to the contact goes through contacts.serv
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from leadline.accounts.models import User
 from leadline.activity.services import activity_record
-from leadline.contacts.models import LifecycleStage
+from leadline.contacts.models import Contact, LifecycleStage
 from leadline.contacts.services import contact_advance_stage, contact_update
 from leadline.core.services import audit_record
 from leadline.sales.handoff_notify import notify_escalation, notify_reminder
@@ -186,6 +187,21 @@ def handoffs_recycle_due(*, now: Any = None) -> int:
 def handoff_note_first_touch(*, handoff: Handoff, at: Any) -> None:
     if handoff.first_touch_at is None or at < handoff.first_touch_at:
         Handoff.objects.filter(pk=handoff.pk).update(first_touch_at=at)
+
+
+def handoff_record_touch(*, contact: Contact, at: datetime) -> int:
+    """A salesperson reached the lead (a call or meeting logged, a meeting booked): the earliest such
+    moment after the lead was routed is the hand-off's first sales touch, where speed-to-lead ends.
+
+    The one place that rule lives; returns how many open or accepted hand-offs it changed.
+    """
+    return (
+        Handoff.objects.filter(
+            contact=contact, state__in=[HandoffState.PENDING, HandoffState.ACCEPTED], assigned_at__lte=at
+        )
+        .filter(Q(first_touch_at__isnull=True) | Q(first_touch_at__gt=at))
+        .update(first_touch_at=at, updated_at=timezone.now())
+    )
 
 
 def routing_settings_update(*, actor: User, data: dict[str, Any]) -> RoutingSettings:

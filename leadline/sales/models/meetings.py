@@ -40,6 +40,14 @@ class Availability(BaseModel):
     buffer_after_minutes = models.PositiveIntegerField(default=10)
     minimum_notice_minutes = models.PositiveIntegerField(default=240)
     horizon_days = models.PositiveIntegerField(default=30, help_text="How far ahead people can book.")
+    default_meeting_type = models.ForeignKey(
+        "sales.MeetingType",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The meeting the booking link in instant replies offers for this person's contacts.",
+    )
 
     objects = AvailabilityQuerySet.as_manager()
 
@@ -153,7 +161,15 @@ class Meeting(BaseModel):
                 name="sales_meeting_host_slot_unique",
             ),
         ]
-        indexes = [models.Index(fields=["host", "state", "starts_at"], name="sales_meeting_host")]
+        indexes = [
+            models.Index(fields=["host", "state", "starts_at"], name="sales_meeting_host"),
+            # The reminder job's scan: only confirmed meetings still waiting for their reminder.
+            models.Index(
+                fields=["remind_at"],
+                condition=models.Q(state="confirmed", reminded_at__isnull=True),
+                name="sales_meeting_remind_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.meeting_type} with {self.guest_name}"
