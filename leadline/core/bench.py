@@ -270,6 +270,16 @@ def bench_segments(scale: int, echo: Echo) -> BenchReport:
 WORKLOADS["segments"] = bench_segments
 
 
+def bench_deals(scale: int, echo: Echo) -> BenchReport:
+    """The kanban board and deal list over N open deals vs. hand-written SQL for the same data."""
+    from leadline.sales.bench_deals import bench_deals as run
+
+    return run(scale, echo)
+
+
+WORKLOADS["deals"] = bench_deals
+
+
 # --- Running ----------------------------------------------------------------------------------------
 
 

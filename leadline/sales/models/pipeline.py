@@ -186,6 +186,13 @@ class Deal(BaseModel):
             models.Index(fields=["owner", "status"], name="sales_deal_owner"),
             models.Index(fields=["status", "expected_close_date"], name="sales_deal_close"),
             models.Index(fields=["contact", "status"], name="sales_deal_contact"),
+            # The board's column totals read only this index (count, sum and rotting per stage and
+            # currency), and its won and lost columns the recent part of the next one.
+            models.Index(
+                fields=["pipeline", "status", "stage", "currency", "amount", "last_activity_at", "owner"],
+                name="sales_deal_totals",
+            ),
+            models.Index(fields=["pipeline", "stage", "closed_at"], name="sales_deal_closed"),
         ]
 
     def __str__(self) -> str:
