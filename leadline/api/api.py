@@ -14,6 +14,7 @@ from leadline.activity.api import router as activity_router
 from leadline.api.auth import TokenAuth
 from leadline.api.errors import install_error_handlers
 from leadline.contacts.api import companies_router, contacts_router, properties_router
+from leadline.core.notification_api import router as notifications_router
 from leadline.mail.api import router as mail_router
 from leadline.sales.api import router as sales_router
 from leadline.sales.api_deals import router as deals_router
@@ -149,6 +150,7 @@ api = LeadlineAPI(
 install_error_handlers(api)
 
 api.add_router("", accounts_router)
+api.add_router("", notifications_router)
 api.add_router("", contacts_router)
 api.add_router("", companies_router)
 api.add_router("", properties_router)

@@ -1,4 +1,5 @@
-"""Forms of the hand-off screens: rejecting with a reason, the routing settings, a new reason."""
+"""Forms of the hand-off screens: rejecting with a reason, the routing settings, a new reason, a
+routing rule (new or edited) and moving a rule up or down."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django import forms
 
 from leadline.accounts.models import Role, Team, User
 from leadline.contacts.countries import country_code
-from leadline.sales.models import RejectionReason, RoutingMode, RoutingSettings
+from leadline.sales.models import RejectionReason, RoutingMode, RoutingRule, RoutingSettings
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -126,6 +127,18 @@ class RoutingRuleForm(forms.Form):
         self.fields["assign_to"].queryset = User.objects.filter(is_active=True, role=Role.SALES)  # type: ignore[attr-defined]
         self.fields["assign_to_team"].queryset = Team.objects.all()  # type: ignore[attr-defined]
 
+    @staticmethod
+    def initial_for(rule: RoutingRule) -> dict[str, Any]:
+        """The form's starting values for editing `rule`."""
+        return {
+            "name": rule.name,
+            "countries": ", ".join(rule.countries or []),
+            "min_employee_count": rule.min_employee_count,
+            "use_company_owner": rule.use_company_owner,
+            "assign_to": rule.assign_to_id,
+            "assign_to_team": rule.assign_to_team_id,
+        }
+
     def clean_countries(self) -> list[str]:
         values = [value.strip() for value in self.cleaned_data["countries"].split(",") if value.strip()]
         unknown = [value for value in values if country_code(value) is None]
@@ -140,3 +153,7 @@ class RoutingRuleForm(forms.Form):
         ):
             raise forms.ValidationError("Say who receives the leads this rule matches.")
         return cleaned
+
+
+class RuleMoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +18,14 @@ from leadline.core.forms import add_service_errors
 from leadline.core.pagination import paginate
 from leadline.sales import handoff_selectors as selectors
 from leadline.sales import handoff_services as services
-from leadline.sales.handoff_forms import ReasonForm, RejectForm, RoutingRuleForm, RoutingSettingsForm
+from leadline.sales import routing_settings as routing_config
+from leadline.sales.handoff_forms import (
+    ReasonForm,
+    RejectForm,
+    RoutingRuleForm,
+    RoutingSettingsForm,
+    RuleMoveForm,
+)
 from leadline.sales.models import Handoff, RejectionReason, RoutingRule, RoutingSettings
 
 
@@ -108,7 +116,13 @@ def routing_settings(request: HttpRequest) -> HttpResponse:
             "reason_form": ReasonForm(),
             "reasons": RejectionReason.objects.for_user(request.user),
             "rule_form": RoutingRuleForm(),
-            "rules": RoutingRule.objects.for_user(request.user).select_related("assign_to", "assign_to_team"),
+            "rules": list(
+                RoutingRule.objects.for_user(request.user)
+                .select_related("assign_to", "assign_to_team")
+                .order_by("position", "id")
+            ),
+            "moved": request.GET.get("moved", ""),
+            "moved_direction": request.GET.get("direction", ""),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -125,6 +139,42 @@ def rule_create(request: HttpRequest) -> HttpResponse:
     return render(
         request, "sales/rule_form.html", {"form": form}, status=400 if request.method == "POST" else 200
     )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
+    rule = get_for_user(RoutingRule.objects, request.user, rule_id, for_edit=True)
+    form = RoutingRuleForm(request.POST or None, initial=RoutingRuleForm.initial_for(rule))
+    if request.method == "POST" and form.is_valid():
+        try:
+            routing_config.routing_rule_update(actor=request.user, rule=rule, data=form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Rule “{rule.name}” saved.")
+            return redirect("sales:settings")
+    return render(
+        request,
+        "sales/rule_form.html",
+        {"form": form, "rule": rule},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@admin_required
+@require_POST
+def rule_move(request: HttpRequest, rule_id: str) -> HttpResponse:
+    """Move a rule one place up or down; the page comes back with focus on the same button."""
+    rule = get_for_user(RoutingRule.objects, request.user, rule_id, for_edit=True)
+    form = RuleMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Move a rule up or down.")
+        return redirect("sales:settings")
+    direction = form.cleaned_data["direction"]
+    routing_config.routing_rule_move(actor=request.user, rule=rule, direction=direction)  # type: ignore[arg-type]
+    # No #fragment: browsers skip `autofocus` on a page opened at one, and focus is what we want back.
+    return redirect(f"{reverse('sales:settings')}?moved={rule.public_id}&direction={direction}")
 
 
 @admin_required

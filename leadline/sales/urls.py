@@ -11,6 +11,8 @@ urlpatterns = [
     path("handoff/<str:handoff_id>/reject/", handoff_views.reject, name="reject"),
     path("settings/handoff/", handoff_views.routing_settings, name="settings"),
     path("settings/handoff/rules/new/", handoff_views.rule_create, name="rule_create"),
+    path("settings/handoff/rules/<str:rule_id>/", handoff_views.rule_edit, name="rule_edit"),
+    path("settings/handoff/rules/<str:rule_id>/move/", handoff_views.rule_move, name="rule_move"),
     path("settings/handoff/rules/<str:rule_id>/delete/", handoff_views.rule_delete, name="rule_delete"),
     path("settings/handoff/reasons/", handoff_views.reason_create, name="reason_create"),
     path(

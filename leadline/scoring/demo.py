@@ -1,10 +1,13 @@
-"""Demo data for scoring: the default rules, and scores for the demo's contacts."""
+"""Demo data for scoring: the default rules, scores for the demo's contacts, and a first predictive
+model trained on the demo's history."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from leadline.scoring.engine import scores_process_new_activity, scores_recompute_all
+from leadline.scoring.models import PredictiveModel
+from leadline.scoring.predictive import predictive_train
 from leadline.scoring.services import scoring_defaults_install
 
 
@@ -17,3 +20,6 @@ def seed_scoring_demo(*, echo: Callable[[str], object] = print) -> None:
     # Catch up with what happened since, so the worker starts from a short backlog.
     while scores_process_new_activity(limit=20_000) > 0:
         pass
+    if not PredictiveModel.objects.exists():
+        model = predictive_train()
+        echo(f"Predictive score: {model.message}")

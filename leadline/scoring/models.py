@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -128,3 +129,66 @@ class ContactScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id}: {self.total}"
+
+
+# --- Predictive score ---------------------------------------------------------------------------
+
+
+class PredictiveState(models.TextChoices):
+    TRAINED = "trained", "Trained"
+    NOT_ENOUGH_HISTORY = "not_enough_history", "Not enough history"
+    FAILED = "failed", "Failed"
+
+
+class PredictiveModel(BaseModel):
+    """One training run of the predictive score: the fitted pipeline (when there was enough history
+    to fit one), how much history it learned from and how well it did on contacts it never saw."""
+
+    version = models.PositiveIntegerField(unique=True)
+    state = models.CharField(max_length=24, choices=PredictiveState.choices)
+    trained_at = models.DateTimeField()
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customers = models.PositiveIntegerField(
+        default=0, help_text="Contacts in the history who became customers."
+    )
+    non_customers = models.PositiveIntegerField(
+        default=0, help_text="Leads old enough to judge who did not become customers."
+    )
+    train_size = models.PositiveIntegerField(default=0)
+    holdout_size = models.PositiveIntegerField(default=0)
+    auc = models.FloatField(null=True, blank=True, help_text="Area under the ROC curve on the holdout.")
+    base_rate = models.FloatField(null=True, blank=True, help_text="Share of customers in the history.")
+    drivers = models.JSONField(default=list, blank=True, help_text="What weighs most, most first.")
+    left_out = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Counts not recorded before most customers bought, so not learned.",
+    )
+    message = models.CharField(max_length=500, blank=True)
+    library_version = models.CharField(max_length=20, blank=True)
+    artifact = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Predictive model v{self.version} ({self.state})"
+
+
+class ContactPrediction(models.Model):
+    """A contact's predicted likelihood of becoming a customer and the reasons for it."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="prediction")
+    model = models.ForeignKey(PredictiveModel, on_delete=models.CASCADE, related_name="predictions")
+    probability = models.FloatField()
+    reasons = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-probability", "id"]
+        indexes = [models.Index(fields=["-probability"], name="scoring_prediction_prob")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.probability:.3f}"

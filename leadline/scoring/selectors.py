@@ -6,7 +6,13 @@ from typing import Any
 
 from leadline.contacts.models import Contact
 from leadline.core.access import get_for_user
-from leadline.scoring.models import ContactScore, ScoringRule, ScoringRuleQuerySet, ScoringSettings
+from leadline.scoring.models import (
+    ContactPrediction,
+    ContactScore,
+    ScoringRule,
+    ScoringRuleQuerySet,
+    ScoringSettings,
+)
 
 
 def scoring_settings_get() -> ScoringSettings:
@@ -24,10 +30,24 @@ def scoring_rule_get(*, user: Any, public_id: Any, for_edit: bool = False) -> Sc
 
 
 def contact_score_get(*, user: Any, public_id: Any) -> tuple[Contact, ContactScore | None]:
-    """A contact the user may see and its stored score breakdown (None before the first compute)."""
-    contact = get_for_user(Contact.objects.select_related("score_detail"), user, public_id)
+    """A contact the user may see and its stored score breakdown (None before the first compute).
+    The contact's prediction (`contact_prediction_of`) comes with it."""
+    contact = get_for_user(
+        Contact.objects.select_related("score_detail", "prediction__model").defer(
+            "prediction__model__artifact"
+        ),
+        user,
+        public_id,
+    )
     try:
         detail: ContactScore | None = contact.score_detail
     except ContactScore.DoesNotExist:
         detail = None
     return contact, detail
+
+
+def contact_prediction_of(contact: Contact) -> ContactPrediction | None:
+    try:
+        return contact.prediction
+    except ContactPrediction.DoesNotExist:
+        return None

@@ -13,5 +13,6 @@ urlpatterns = [
     path("settings/scoring/rules/<uuid:public_id>/", views.rule_edit, name="rule_edit"),
     path("settings/scoring/rules/<uuid:public_id>/toggle/", views.rule_toggle, name="rule_toggle"),
     path("settings/scoring/rules/<uuid:public_id>/delete/", views.rule_delete, name="rule_delete"),
+    path("settings/scoring/predictive/train/", views.predictive_train, name="predictive_train"),
     path("contacts/<uuid:public_id>/score/", views.contact_score, name="contact_score"),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leadline.core.decorators import role_required
@@ -16,7 +17,10 @@ from leadline.core.forms import add_service_errors
 from leadline.scoring import services
 from leadline.scoring.forms import ScoringRuleForm, ScoringSettingsForm
 from leadline.scoring.models import Category
+from leadline.scoring.predictive import contact_prediction_view, predictive_status
+from leadline.scoring.predictive_features import MATURITY_DAYS
 from leadline.scoring.selectors import (
+    contact_prediction_of,
     contact_score_get,
     scoring_rule_get,
     scoring_rule_list,
@@ -47,6 +51,8 @@ def _list_page(request: HttpRequest, settings_form: ScoringSettingsForm, status:
         ],
         "settings_form": settings_form,
         "can_manage": _can_manage(request.user),
+        "predictive": predictive_status(),
+        "maturity_days": MATURITY_DAYS,
     }
     return render(request, "scoring/rule_list.html", context, status=status)
 
@@ -139,5 +145,21 @@ def contact_score(request: HttpRequest, public_id: Any) -> HttpResponse:
     return render(
         request,
         "scoring/_contact_score.html",
-        {"contact": contact, "detail": detail, "settings": scoring_settings_get()},
+        {
+            "contact": contact,
+            "detail": detail,
+            "settings": scoring_settings_get(),
+            "prediction": contact_prediction_view(contact, contact_prediction_of(contact)),
+        },
     )
+
+
+@require_POST
+@role_required("marketing")
+def predictive_train(request: HttpRequest) -> HttpResponse:
+    """Retrain the predictive score now, in the background (it reads the whole history)."""
+    from leadline.scoring.tasks import predictive_train_task
+
+    predictive_train_task.enqueue(actor_id=request.user.pk)
+    messages.success(request, "Retraining started. The result shows here within a minute or two.")
+    return redirect(f"{reverse('scoring:settings')}#predictive")
