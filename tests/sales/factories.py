@@ -61,6 +61,7 @@ def stage_named(name: str, pipeline: Pipeline | None = None) -> Stage:
 class PipelineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Pipeline
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Pipeline {n}")
 
