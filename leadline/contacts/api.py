@@ -92,6 +92,22 @@ class CompanyRef(Schema):
         return company.public_id
 
 
+class ContactRef(Schema):
+    """A contact as other objects (hand-offs, deals, orders, tasks, meetings) point at it."""
+
+    id: UUID
+    name: str
+    email: str | None
+
+    @staticmethod
+    def resolve_id(contact: Contact) -> UUID:
+        return contact.public_id
+
+    @staticmethod
+    def resolve_name(contact: Contact) -> str:
+        return str(contact.display_name)
+
+
 class ContactOut(Schema):
     id: UUID
     email: str | None

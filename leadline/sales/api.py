@@ -23,6 +23,7 @@ from leadline.api.auth import (
 )
 from leadline.api.errors import ApiError
 from leadline.api.pagination import PageQuery, page_schema, paginate
+from leadline.contacts.api import ContactRef
 from leadline.sales import handoff_services as services
 from leadline.sales import routing_settings as routing_config
 from leadline.sales.handoff_selectors import handoff_list
@@ -32,20 +33,6 @@ from leadline.sales.models import Handoff, HandoffState, RejectionReason, Routin
 router = Router(tags=["Hand-off"])
 
 DECIDE_DENIED = "Only the salesperson the lead was routed to (or an admin) can accept or reject it."
-
-
-class ContactRef(Schema):
-    id: UUID
-    name: str
-    email: str | None
-
-    @staticmethod
-    def resolve_id(contact: Any) -> UUID:
-        return contact.public_id
-
-    @staticmethod
-    def resolve_name(contact: Any) -> str:
-        return str(contact.display_name)
 
 
 class HandoffOut(Schema):

@@ -27,6 +27,7 @@ from leadline.api.auth import (
 from leadline.api.errors import field_error
 from leadline.api.idempotency import request_fingerprint, run_idempotent
 from leadline.api.pagination import PageQuery, page_schema, paginate
+from leadline.contacts.api import CompanyRef, ContactRef
 from leadline.contacts.models import Company, Contact
 from leadline.core.access import get_for_user, parse_public_id
 from leadline.sales import deal_selectors as selectors
@@ -119,30 +120,6 @@ class StageRef(Schema):
     @staticmethod
     def resolve_id(stage: Stage) -> UUID:
         return stage.public_id
-
-
-class ContactRef(Schema):
-    id: UUID
-    name: str
-    email: str | None
-
-    @staticmethod
-    def resolve_id(contact: Contact) -> UUID:
-        return contact.public_id
-
-    @staticmethod
-    def resolve_name(contact: Contact) -> str:
-        return contact.display_name
-
-
-class CompanyRef(Schema):
-    id: UUID
-    name: str
-    domain: str | None
-
-    @staticmethod
-    def resolve_id(company: Company) -> UUID:
-        return company.public_id
 
 
 class DealLineOut(Schema):

@@ -19,6 +19,7 @@ from leadline.accounts.models import Team, User
 from leadline.api.auth import get_for_edit, request_user, sales_read, sales_write
 from leadline.api.errors import ApiError, field_error
 from leadline.api.pagination import PageQuery, page_schema, paginate
+from leadline.contacts.api import ContactRef
 from leadline.contacts.models import Contact
 from leadline.core.access import get_for_user, parse_public_id
 from leadline.sales import meeting_selectors as selectors
@@ -45,20 +46,6 @@ class TeamRef(Schema):
     @staticmethod
     def resolve_id(team: Team) -> UUID:
         return team.public_id
-
-
-class ContactRef(Schema):
-    id: UUID
-    name: str
-    email: str | None
-
-    @staticmethod
-    def resolve_id(contact: Contact) -> UUID:
-        return contact.public_id
-
-    @staticmethod
-    def resolve_name(contact: Contact) -> str:
-        return str(contact.display_name)
 
 
 class MeetingTypeOut(Schema):

@@ -22,6 +22,7 @@ from leadline.api.auth import get_for_edit, request_user, require_role, sales_re
 from leadline.api.errors import field_error
 from leadline.api.idempotency import request_fingerprint, run_idempotent
 from leadline.api.pagination import PageQuery, page_schema, paginate
+from leadline.contacts.api import ContactRef
 from leadline.contacts.models import Contact
 from leadline.core.access import get_for_user, parse_public_id
 from leadline.sales import order_services, product_services
@@ -91,20 +92,6 @@ class ProductRef(Schema):
     @staticmethod
     def resolve_id(product: Product) -> UUID:
         return product.public_id
-
-
-class ContactRef(Schema):
-    id: UUID
-    name: str
-    email: str | None
-
-    @staticmethod
-    def resolve_id(contact: Contact) -> UUID:
-        return contact.public_id
-
-    @staticmethod
-    def resolve_name(contact: Contact) -> str:
-        return str(contact.display_name)
 
 
 class OrderLineOut(Schema):

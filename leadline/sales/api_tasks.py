@@ -20,6 +20,7 @@ from leadline.accounts.models import User
 from leadline.api.auth import get_for_edit, request_user, sales_read, sales_write
 from leadline.api.errors import ApiError, field_error
 from leadline.api.pagination import PageQuery, invalid_cursor, page_schema, read_cursor, sign_cursor
+from leadline.contacts.api import ContactRef
 from leadline.contacts.models import Contact
 from leadline.contacts.selectors import contact_get
 from leadline.sales import task_services as services
@@ -44,20 +45,6 @@ class InputSchema(Schema):
     """Request bodies refuse keys they do not know instead of silently dropping them."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class ContactRef(Schema):
-    id: UUID
-    name: str
-    email: str | None
-
-    @staticmethod
-    def resolve_id(contact: Contact) -> UUID:
-        return contact.public_id
-
-    @staticmethod
-    def resolve_name(contact: Contact) -> str:
-        return str(contact.display_name)
 
 
 class DealRef(Schema):
