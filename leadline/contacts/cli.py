@@ -54,8 +54,19 @@ def export_group() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the problem report (default: FILE.errors.csv next to FILE).",
 )
+@click.option(
+    "--list",
+    "list_name",
+    metavar="NAME",
+    help="Add every contact of the file to the static list NAME (created if there is none).",
+)
 def import_contacts_command(
-    file: Path, file_format: str, dry_run: bool, owner_email: str | None, errors_path: Path | None
+    file: Path,
+    file_format: str,
+    dry_run: bool,
+    owner_email: str | None,
+    errors_path: Path | None,
+    list_name: str | None,
 ) -> None:
     """Import contacts from a CSV FILE, matching existing contacts by email.
 
@@ -63,11 +74,13 @@ def import_contacts_command(
     the file cannot be read at all.
     """
     _setup()
+    from django.core.exceptions import ValidationError
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from leadline.accounts.models import User
     from leadline.contacts.csvio import CsvFileError
+    from leadline.contacts.import_lists import ListChoice, ListTarget, list_destination
     from leadline.contacts.importing import import_contacts, read_csv_path
 
     owner = None
@@ -75,6 +88,16 @@ def import_contacts_command(
         owner = User.objects.filter(email__iexact=owner_email.strip(), is_active=True).first()
         if owner is None:
             raise click.BadParameter(f"no active user has the email {owner_email!r}", param_hint="--owner")
+    choice = ListChoice(new_name=list_name) if list_name is not None else None
+    shown_list = ""
+    destination = list_destination()
+    if choice is not None:
+        if destination is None:
+            raise click.BadParameter("lists are not available in this installation", param_hint="--list")
+        try:
+            shown_list = destination.describe(choice)
+        except ValidationError as error:
+            raise click.BadParameter(" ".join(error.messages), param_hint="--list") from None
     try:
         csv_file = read_csv_path(file)
     except CsvFileError as error:
@@ -104,15 +127,44 @@ def import_contacts_command(
             tasks[phase] = progress.add_task(label, total=total or None)
         progress.update(tasks[phase], completed=done, total=total or None)
 
+    list_target: ListTarget | None = None
+    added_to_list = 0
+
+    def written(contact_ids: list[int]) -> None:
+        # The list is found (or created) with the first batch, so a file that cannot be read
+        # leaves no empty list behind.
+        nonlocal list_target, added_to_list
+        if choice is None or destination is None:
+            return
+        if list_target is None:
+            list_target = destination.target(choice, actor=None)
+        added_to_list += list_target.add(contact_ids)
+
     try:
         with progress:
             result = import_contacts(
-                csv_file, file_format=file_format, dry_run=dry_run, default_owner=owner, progress=report
+                csv_file,
+                file_format=file_format,
+                dry_run=dry_run,
+                default_owner=owner,
+                progress=report,
+                written=written,
             )
     except CsvFileError as error:
         raise click.ClickException(f"{file}: {error}") from None
 
     _print_summary(console, result)
+    if choice is not None:
+        if dry_run:
+            console.print(
+                f"Every contact of the file would be added to the list {shown_list!r}.", markup=False
+            )
+        else:
+            name = list_target.name if list_target is not None else shown_list
+            console.print(
+                f"Added {added_to_list:,} contact{'s' if added_to_list != 1 else ''} to the list {name!r}.",
+                markup=False,
+            )
     if result.issues:
         target = errors_path or file.with_name(f"{file.stem}.errors.csv")
         _write_issue_report(console, result, target)

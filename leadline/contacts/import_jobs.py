@@ -22,6 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from leadline.contacts.csvio import CsvFileError, read_csv_bytes, sample_values
+from leadline.contacts.import_lists import ListChoice, ListTarget, list_destination
 from leadline.contacts.import_mapping import auto_map, validate_mapping
 from leadline.contacts.importing import ImportResult, check_import_allowed, import_contacts, read_csv_path
 from leadline.contacts.models import ImportJob
@@ -35,6 +36,7 @@ PREVIEW_ISSUES = 20
 ABANDONED_AFTER = timedelta(days=1)
 STALLED_AFTER = timedelta(minutes=15)  # a running job that has not reported progress for this long
 PROGRESS_INTERVAL_SECONDS = 0.5
+LIST_KEY = "list"  # in ImportJob.preview: the list the imported contacts are added to
 
 
 def imports_dir() -> Path:
@@ -99,9 +101,15 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
 
 
 def import_job_set_mapping(
-    *, job: ImportJob, actor: Any, mapping: list[str], default_owner: Any = None
+    *,
+    job: ImportJob,
+    actor: Any,
+    mapping: list[str],
+    default_owner: Any = None,
+    add_to_list: ListChoice | None = None,
 ) -> ImportJob:
-    """Save the chosen columns and start checking the file (a dry run) in the background."""
+    """Save the chosen columns (and the list the contacts go to, if any) and start checking the
+    file (a dry run) in the background."""
     check_import_allowed(actor)
     if job.state not in (ImportJob.State.UPLOADED, ImportJob.State.READY, ImportJob.State.FAILED):
         raise ValidationError("This import has already started.")
@@ -110,8 +118,20 @@ def import_job_set_mapping(
     problems = validate_mapping(mapping, headers=job.headers, properties=definitions())
     if problems:
         raise ValidationError(problems)
+    destination = list_destination()
+    list_name = ""
+    if destination is not None and add_to_list:
+        try:
+            list_name = destination.describe(add_to_list)
+        except ValidationError as error:
+            field = "new_list" if add_to_list.new_name else "add_to_list"
+            raise ValidationError({field: error.messages}) from None
     job.mapping = list(mapping)
     job.default_owner = default_owner
+    # Until the import runs, the list chosen is kept beside the dry run's figures.
+    job.preview = (
+        {LIST_KEY: {**add_to_list.as_json(), "name": list_name}} if list_name and add_to_list else {}
+    )
     job.state = ImportJob.State.CHECKING
     job.message = ""
     job.processed_rows = job.total_rows = 0
@@ -119,6 +139,7 @@ def import_job_set_mapping(
         update_fields=[
             "mapping",
             "default_owner",
+            "preview",
             "state",
             "message",
             "processed_rows",
@@ -198,6 +219,20 @@ def import_job_execute(*, job_public_id: str, dry_run: bool) -> str:
                 processed_rows=done, total_rows=total, updated_at=timezone.now()
             )
 
+    chosen_list = dict((job.preview or {}).get(LIST_KEY) or {})
+    added_to_list = 0
+    target = None
+    if chosen_list and not dry_run and list_destination() is not None:
+        target = _list_target(job, ListChoice.from_json(chosen_list))
+        if target is None:
+            return str(job.state)
+        chosen_list.update(name=target.name, url=target.url)
+
+    def written(contact_ids: list[int]) -> None:
+        nonlocal added_to_list
+        if target is not None:
+            added_to_list += target.add(contact_ids)
+
     try:
         path = _stored_path(job)
         if path is None or not path.exists():
@@ -211,6 +246,7 @@ def import_job_execute(*, job_public_id: str, dry_run: bool) -> str:
             dry_run=dry_run,
             default_owner=job.default_owner,
             progress=progress,
+            written=written,
         )
     except Exception as error:
         if not isinstance(error, CsvFileError):
@@ -236,7 +272,11 @@ def import_job_execute(*, job_public_id: str, dry_run: bool) -> str:
             "issues": job.errors[:PREVIEW_ISSUES],
             "ignored_columns": result.ignored_columns,
         }
+        if chosen_list:
+            job.preview[LIST_KEY] = chosen_list
     else:
+        if chosen_list:
+            job.preview = {**(job.preview or {}), LIST_KEY: {**chosen_list, "added": added_to_list}}
         job.state = ImportJob.State.DONE
         job.created_count = result.created
         job.updated_count = result.updated
@@ -248,6 +288,21 @@ def import_job_execute(*, job_public_id: str, dry_run: bool) -> str:
     if not dry_run:
         _remove_upload(job)
     return str(job.state)
+
+
+def _list_target(job: ImportJob, choice: ListChoice) -> ListTarget | None:
+    """The list the import adds to (created now if new); None, with the job failed and its upload
+    kept for a new mapping, when the list cannot be used any more."""
+    destination = list_destination()
+    assert destination is not None
+    try:
+        return destination.target(choice, actor=job.created_by)
+    except ValidationError as error:
+        job.state = ImportJob.State.FAILED
+        job.message = "The list chosen for these contacts cannot be used: " + " ".join(error.messages)
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "message", "finished_at", "updated_at"])
+        return None
 
 
 def _remove_abandoned_uploads() -> None:

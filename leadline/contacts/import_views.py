@@ -20,6 +20,7 @@ from leadline.contacts import import_jobs
 from leadline.contacts.csvio import DELIMITER_NAMES, CsvLineWriter
 from leadline.contacts.exporting import contacts_for_export, stream_export
 from leadline.contacts.import_forms import ImportMappingForm, ImportUploadForm
+from leadline.contacts.import_lists import list_destination
 from leadline.contacts.import_mapping import target_label
 from leadline.contacts.models import ImportJob
 from leadline.contacts.properties import definitions
@@ -81,11 +82,22 @@ def import_mapping(request: HttpRequest, public_id: Any) -> HttpResponse:
         return redirect("contacts_io:import_detail", public_id=job.public_id)
     properties = definitions()
     owners = list(active_users())
-    form = ImportMappingForm(request.POST or None, job=job, properties=properties, owners=owners)
+    destination = list_destination()
+    form = ImportMappingForm(
+        request.POST or None,
+        job=job,
+        properties=properties,
+        owners=owners,
+        lists=destination.options() if destination else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             import_jobs.import_job_set_mapping(
-                job=job, actor=request.user, mapping=form.mapping(), default_owner=form.chosen_owner()
+                job=job,
+                actor=request.user,
+                mapping=form.mapping(),
+                default_owner=form.chosen_owner(),
+                add_to_list=form.list_choice(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -125,6 +137,7 @@ def _status_context(job: ImportJob) -> dict[str, Any]:
         "preview_issues": preview.get("issues", []),
         "ignored_columns": preview.get("ignored_columns", []),
         "issues": (job.errors or [])[:20],
+        "chosen_list": preview.get("list") or {},
         "mapped_columns": [
             (header, target_label(target, properties))
             for header, target in zip(job.headers, job.mapping, strict=False)

@@ -173,6 +173,8 @@ class ContactWriter:
         self.file_name = file_name
         self.counts = WriteCounts()
         self.companies = _Companies(dry_run=dry_run)
+        # The contacts of the last batch written (created, updated or unchanged), by primary key.
+        self.batch_contact_ids: list[int] = []
 
     @property
     def companies_created(self) -> int:
@@ -180,6 +182,7 @@ class ContactWriter:
 
     def write(self, records: list[ContactRecord]) -> None:
         for attempt in (1, 2):
+            self.batch_contact_ids = []
             counts = (self.counts.created, self.counts.updated, self.counts.unchanged)
             companies_created = self.companies.created
             try:
@@ -225,6 +228,7 @@ class ContactWriter:
                 activities.append(self._activity(record, now, created=True, changes={}))
                 activity_contacts.append(row)
                 continue
+            self.batch_contact_ids.append(contact.pk)
             changes = self._apply(contact, record, company)
             if not changes:
                 self.counts.unchanged += 1
@@ -241,6 +245,7 @@ class ContactWriter:
             return
         if to_create:
             _insert_contacts(to_create)
+            self.batch_contact_ids.extend(row["id"] for row in to_create)
         if to_update:
             _update_rows(Contact, to_update)
         for activity, target in zip(activities, activity_contacts, strict=True):

@@ -47,6 +47,8 @@ WARNING = "warning"
 
 Progress = Callable[[str, int, int], object]
 """progress(phase, done, total) with phase "reading" or "writing"."""
+Written = Callable[[list[int]], object]
+"""written(contact_ids): the contacts of a batch just written (created, updated or already so)."""
 
 
 @dataclass(frozen=True)
@@ -290,11 +292,13 @@ def import_contacts(
     default_owner: User | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    written: Written | None = None,
 ) -> ImportResult:
     """Import the contacts of `csv_file`. With `dry_run`, report what would happen and write nothing.
 
     `actor` is the user running the import (None on the command line). Raises CsvFileError when the
     mapping cannot be used (no email column); problems with single rows are reported, never raised.
+    `written` is called after each batch with its contacts (e.g. to add them to a list).
     """
     started = time.monotonic()
     check_import_allowed(actor)
@@ -339,6 +343,8 @@ def import_contacts(
     pending = list(records.values())
     for start in range(0, len(pending), batch_size):
         writer.write(pending[start : start + batch_size])
+        if written is not None and not dry_run:
+            written(writer.batch_contact_ids)
         if progress is not None:
             progress("writing", min(start + batch_size, len(pending)), len(pending))
     result.created, result.updated = writer.counts.created, writer.counts.updated

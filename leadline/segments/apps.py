@@ -7,4 +7,8 @@ class SegmentsConfig(AppConfig):
     verbose_name = "Segments"
 
     def ready(self) -> None:
+        from leadline.contacts.import_lists import register_list_destination
         from leadline.segments import tasks  # noqa: F401  (registers the periodic update)
+        from leadline.segments.import_lists import StaticListDestination
+
+        register_list_destination(StaticListDestination())

@@ -4,6 +4,11 @@ A tree is `{"and": [...]}`, `{"or": [...]}`, `{"not": node}` or a condition
 `{"field": "...", "op": "...", "value": ...}`. Every field name maps to a fixed ORM path or expression
 below and every operator to a fixed lookup, so nothing a user types ever becomes a lookup string:
 unknown fields, operators of the wrong type and malformed nodes raise `SegmentError` naming the node.
+
+Compiling also tells the incremental worker what can change the result: `Dependencies` (which
+columns and activity kinds a tree reads) and `Trigger`s — for each condition that reads the activity
+log, which new rows can change it, and whether such rows can only ever ADD contacts (a behaviour
+condition that is not negated: "did X at least N times" only grows as events arrive).
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, DateTimeField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
@@ -34,6 +40,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from leadline.activity.models import Activity, Kind
 from leadline.contacts.models import ConsentRecord, LifecycleStage, PropertyType, Source
+from leadline.core.access import parse_public_id
+from leadline.segments.expressions import ALL, ANY, EMPTY, ListProperty, Unindexed
 
 if TYPE_CHECKING:
     from leadline.segments.models import Segment
@@ -55,15 +63,20 @@ TEXT, NUMBER, DATE, CHOICE, BOOLEAN, OWNER, BEHAVIOUR, SEGMENT = (
     "behaviour",
     "segment",
 )
+MULTI, DEAL, ORDER, TOTAL = "multi_choice", "deal", "order", "total"
 
 OPERATORS: dict[str, tuple[str, ...]] = {
     TEXT: ("equals", "not_equals", "contains", "starts_with", "in", "is_empty", "is_not_empty"),
     NUMBER: ("eq", "neq", "gt", "gte", "lt", "lte", "between", "is_empty"),
     DATE: ("before", "after", "within_last_days", "between", "is_empty"),
     CHOICE: ("equals", "in"),
+    MULTI: ("contains_any", "contains_all", "contains_none", "is_empty", "is_not_empty"),
     BOOLEAN: ("is_true", "is_false"),
     OWNER: ("equals", "in", "is_empty"),
     SEGMENT: ("in", "not_in"),
+    DEAL: ("in_stage", "any_open", "any_won", "any_lost", "any"),
+    ORDER: ("any", "of_product"),
+    TOTAL: ("gte", "lte", "gt", "lt", "eq", "between"),
 }
 # Behaviour conditions: "any" or a URL/form match, optionally "at least N times in the last D days".
 BEHAVIOUR_OPERATORS: dict[str, tuple[str, ...]] = {
@@ -78,7 +91,16 @@ BEHAVIOUR_KINDS = {
     "email_opened": Kind.EMAIL_OPENED.value,
     "email_clicked": Kind.EMAIL_CLICKED.value,
 }
-CONDITION_KEYS = {"field", "op", "value", "min_count", "within_days"}
+DEAL_KINDS = (Kind.DEAL_CREATED.value, Kind.DEAL_CHANGED.value, Kind.DEAL_WON.value, Kind.DEAL_LOST.value)
+ORDER_KINDS = (Kind.ORDER_PLACED.value, Kind.ORDER_REFUNDED.value)
+MEMBERSHIP_KINDS = (Kind.SEGMENT_ENTERED.value, Kind.SEGMENT_LEFT.value)
+CONDITION_KEYS = {"field", "op", "value", "min_count", "within_days", "currency"}
+# Keys beyond field/op/value, by field type (and by field name for the one with its own).
+EXTRA_KEYS: dict[str, frozenset[str]] = {
+    BEHAVIOUR: frozenset({"min_count", "within_days"}),
+    ORDER: frozenset({"within_days"}),
+    "revenue": frozenset({"currency"}),
+}
 CONSENT_VALUES = ("granted", "withdrawn", "pending", "none")
 
 
@@ -126,6 +148,10 @@ CONTACT_FIELDS: dict[str, FieldSpec] = {
     "submitted_form": FieldSpec("Submitted a form", BEHAVIOUR, group="Behaviour"),
     "email_opened": FieldSpec("Opened an email", BEHAVIOUR, group="Behaviour"),
     "email_clicked": FieldSpec("Clicked an email link", BEHAVIOUR, group="Behaviour"),
+    "deal": FieldSpec("Has a deal", DEAL, group="Sales"),
+    "placed_order": FieldSpec("Placed an order", ORDER, group="Sales"),
+    "order_count": FieldSpec("Number of orders", TOTAL, group="Sales"),
+    "revenue": FieldSpec("Revenue (net of refunds)", TOTAL, group="Sales"),
     "member_of": FieldSpec("Member of segment", SEGMENT, group="Segments"),
 }
 PROPERTY_PREFIX = "property:"
@@ -134,6 +160,7 @@ _PROPERTY_TYPES = {
     PropertyType.NUMBER.value: NUMBER,
     PropertyType.DATE.value: DATE,
     PropertyType.CHOICE.value: CHOICE,
+    PropertyType.MULTI_CHOICE.value: MULTI,
     PropertyType.BOOLEAN.value: BOOLEAN,
 }
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -150,6 +177,7 @@ class Dependencies:
     kinds: set[str] = field(default_factory=set)
     segments: set[int] = field(default_factory=set)
     time_relative: bool = False  # "within the last N days": membership changes as time passes
+    sales: bool = False  # deals and orders: also rebuilt periodically (deletions leave no activity)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -159,7 +187,21 @@ class Dependencies:
             "kinds": sorted(self.kinds),
             "segments": sorted(self.segments),
             "time_relative": self.time_relative,
+            "sales": self.sales,
         }
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """New activity rows matching `events` (a filter over Activity) may change the tree's answer for
+    their contacts. With `adds_only`, such rows can only make the answer true, so contacts already
+    in the segment need not be looked at again. With `settles`, one such row makes its condition
+    true by itself ("did X", "placed an order"): re-evaluating the contacts it brings, the
+    condition need not be asked of the database (see `compile_tree(assume=…)`)."""
+
+    events: Q
+    adds_only: bool
+    settles: bool = False
 
 
 @dataclass
@@ -167,9 +209,26 @@ class Compiled:
     q: Q
     dependencies: Dependencies
     behaviours: int = 0
+    triggers: list[Trigger] = field(default_factory=list)
 
 
+def new_rows_of(kinds: str | tuple[str, ...], since: datetime | None = None) -> Q:
+    """A trigger's filter on the kind (and time) of new activity rows. The columns are marked
+    unindexed: these filters only ever narrow a range of new rows read by primary key, and an index
+    on kind or time would make SQLite read the whole history instead."""
+    kind_column = Unindexed(F("kind"), output_field=CharField())
+    condition = Q(Exact(kind_column, kinds)) if isinstance(kinds, str) else Q(In(kind_column, list(kinds)))
+    if since is not None:
+        time_column = Unindexed(F("occurred_at"), output_field=DateTimeField())
+        condition &= Q(GreaterThanOrEqual(time_column, since))
+    return condition
+
+
+# True for every contact (an empty Q would vanish inside AND / OR instead).
+ALWAYS = Q(id__isnull=False)
 SegmentResolver = Callable[[str], "Segment | None"]
+# Contacts to limit activity/deal/order subqueries to: a list of ids or a subquery of ids.
+Scope = Any
 
 
 class _Compiler:
@@ -180,9 +239,13 @@ class _Compiler:
         resolve_segment: SegmentResolver,
         stack: tuple[int, ...],
         now: datetime,
-        scope: list[int] | None = None,
+        scope: Scope = None,
+        lookups: dict[Any, Any] | None = None,
+        triggers: list[Trigger] | None = None,
+        assume: frozenset[int] = frozenset(),
     ) -> None:
         self.scope = scope
+        self.assume = assume
         self.behaviours = 0
         self.properties = properties
         self.resolve_segment = resolve_segment
@@ -190,16 +253,23 @@ class _Compiler:
         self.now = now
         self.conditions = 0
         self.dependencies = Dependencies()
+        # Shared with the compilers of nested segments, so that a trigger's position is its id.
+        self.triggers: list[Trigger] = [] if triggers is None else triggers
+        # Ids looked up by public id (teammates, stages, products), kept across compilations of
+        # the same tree within one pass.
+        self.lookups = {} if lookups is None else lookups
 
     # --- structure --------------------------------------------------------------------------------
 
-    def node(self, node: Any, path: str, depth: int) -> Q:
+    def node(self, node: Any, path: str, depth: int, negated: bool = False) -> Q:
+        """`negated`: the node sits under an odd number of NOTs (what can only add members at the
+        top can only remove them there)."""
         if depth > MAX_DEPTH:
             raise SegmentError(path, f"groups may be nested at most {MAX_DEPTH} deep")
         if not isinstance(node, dict):
             raise SegmentError(path, "must be an object")
         if "field" in node:
-            return self.condition(node, path)
+            return self.condition(node, path, negated)
         keys = list(node)
         if len(keys) != 1 or keys[0] not in ("and", "or", "not"):
             shown = ", ".join(repr(str(key)[:40]) for key in keys[:5]) or "nothing"
@@ -208,18 +278,18 @@ class _Compiler:
         child = node[key]
         child_path = f"{path}.{key}" if path else key
         if key == "not":
-            return ~self.node(child, child_path, depth + 1)
+            return ~self.node(child, child_path, depth + 1, not negated)
         if not isinstance(child, list):
             raise SegmentError(child_path, "must be a list of conditions or groups")
         if not child:
             raise SegmentError(child_path, "must not be empty")
         combined = Q()
         for index, item in enumerate(child):
-            compiled = self.node(item, f"{child_path}[{index}]", depth + 1)
+            compiled = self.node(item, f"{child_path}[{index}]", depth + 1, negated)
             combined = (combined & compiled) if key == "and" else (combined | compiled)
         return combined
 
-    def condition(self, node: dict[str, Any], path: str) -> Q:
+    def condition(self, node: dict[str, Any], path: str, negated: bool) -> Q:
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
             raise SegmentError(path, f"a segment may have at most {MAX_CONDITIONS} conditions")
@@ -238,25 +308,35 @@ class _Compiler:
         else:
             allowed = OPERATORS[spec.type]
         if op not in allowed:
-            kind = "behaviour" if spec.type == BEHAVIOUR else spec.type
+            kind = "behaviour" if spec.type == BEHAVIOUR else spec.type.replace("_", "-")
             raise SegmentError(
                 f"{path}.op",
                 f'"{op[:40]}" is not an operator for {kind} fields (use one of: {", ".join(allowed)})',
             )
-        if spec.type != BEHAVIOUR and ("min_count" in node or "within_days" in node):
-            raise SegmentError(path, '"min_count" and "within_days" only apply to behaviour conditions')
+        extras = EXTRA_KEYS.get(spec.type, frozenset()) | EXTRA_KEYS.get(name, frozenset())
+        for key in ("min_count", "within_days", "currency"):
+            if key in node and key not in extras:
+                where = {
+                    "min_count": "behaviour conditions",
+                    "within_days": "behaviour and order conditions",
+                    "currency": "revenue conditions",
+                }[key]
+                raise SegmentError(path, f'"{key}" only applies to {where}')
         value = node.get("value")
         value_path = f"{path}.value"
         if name.startswith(PROPERTY_PREFIX):
             self.dependencies.contact = True
             return self.property_condition(name.removeprefix(PROPERTY_PREFIX), spec, op, value, value_path)
         if spec.type == BEHAVIOUR:
-            return self.behaviour(name, node, op, value, path)
+            return self.behaviour(name, node, op, value, path, negated)
         if spec.type == SEGMENT:
-            return self.member_of(op, value, value_path)
+            return self.member_of(op, value, value_path, negated)
+        if spec.type in (DEAL, ORDER, TOTAL):
+            return self.sales_condition(name, spec, node, op, value, path, negated)
         if name == "consent":
             self.dependencies.consent = True
             self.dependencies.kinds.add(Kind.CONSENT_CHANGED.value)
+            self.triggers.append(Trigger(new_rows_of(Kind.CONSENT_CHANGED.value), adds_only=False))
             return self.consent(op, value, value_path, spec)
         if name.startswith("company."):
             self.dependencies.company = True
@@ -277,6 +357,12 @@ class _Compiler:
                 )
             return FieldSpec(key, _PROPERTY_TYPES[property_type], group="Custom properties")
         raise SegmentError(path, f'"{name[:60]}" is not a field segments can use')
+
+    def scoped(self, queryset: Any, column: str = "contact_id") -> Any:
+        """Limit a subquery to the contacts being re-evaluated, if any."""
+        if self.scope is None:
+            return queryset
+        return queryset.filter(**{f"{column}__in": self.scope})
 
     # --- values -----------------------------------------------------------------------------------
 
@@ -414,11 +500,24 @@ class _Compiler:
                 raise SegmentError(where, 'must be the id of a teammate or "none"')
             public_ids.append(item)
         if public_ids:
-            ids = list(User.objects.filter(public_id__in=public_ids).values_list("id", flat=True))
-            if len(ids) != len(set(public_ids)):
-                raise SegmentError(path, "no teammate has this id")
+            ids = self.ids_for(User.objects.all(), public_ids, path, "no teammate has this id")
             condition |= Q(owner_id__in=ids)
         return condition
+
+    def ids_for(self, queryset: Any, references: list[str], path: str, missing: str) -> list[int]:
+        """Primary keys of the objects with these public ids; an unknown or malformed id is an error."""
+        parsed = [parse_public_id(reference) for reference in references]
+        for index, public_id in enumerate(parsed):
+            if public_id is None:
+                where = path if len(parsed) == 1 else f"{path}[{index}]"
+                raise SegmentError(where, f"{missing} (not an id)")
+        key = (queryset.model._meta.label, tuple(sorted(str(public_id) for public_id in parsed)))
+        if key not in self.lookups:
+            found = list(queryset.filter(public_id__in=parsed).values_list("id", flat=True))
+            if len(found) != len(set(parsed)):
+                raise SegmentError(path, missing)
+            self.lookups[key] = found
+        return list(self.lookups[key])
 
     # --- custom properties (values in the JSON `properties` column) -------------------------------
 
@@ -460,9 +559,25 @@ class _Compiler:
             return self.date_q(date_lookup, op, value, path)
         if spec.type == CHOICE:
             return self.choice_q(text_lookup, spec, op, value, path)
+        if spec.type == MULTI:
+            return self.multi_choice(key, op, value, path)
         if op == "is_true":
             return json_lookup("exact", True)
         return json_lookup("exact", False) | json_lookup("isnull", True)  # is_false: false or not set
+
+    def multi_choice(self, key: str, op: str, value: Any, path: str) -> Q:
+        """A multiple-choice property holds a JSON list of the chosen values."""
+        if not _SAFE_KEY.fullmatch(key):
+            raise SegmentError(path, f'the property key "{key[:64]}" cannot be used in segments')
+        if op == "is_empty":
+            return Q(ListProperty(key, [], EMPTY))
+        if op == "is_not_empty":
+            return ~Q(ListProperty(key, [], EMPTY))
+        values = self.texts(value, path)
+        if op == "contains_all":
+            return Q(ListProperty(key, values, ALL))
+        holds_any = Q(ListProperty(key, values, ANY))
+        return holds_any if op == "contains_any" else ~holds_any
 
     # --- consent, behaviour, other segments -------------------------------------------------------
 
@@ -477,31 +592,47 @@ class _Compiler:
         # Never NULL, so that NOT around it keeps the people without any record.
         return Q(In(Coalesce(latest, Value("none")), values))
 
-    def behaviour(self, name: str, node: dict[str, Any], op: str, value: Any, path: str) -> Q:
+    def behaviour(self, name: str, node: dict[str, Any], op: str, value: Any, path: str, negated: bool) -> Q:
         kind = BEHAVIOUR_KINDS[name]
         self.dependencies.kinds.add(kind)
-        events = Activity.objects.filter(kind=kind, contact__isnull=False)
+        matches = Q()  # what an event must be to count, beyond its kind
         if op != "any":
             text = self.text(value, f"{path}.value")
             if name == "submitted_form":
-                events = events.filter(data__form=text)
+                matches = Q(data__form=text)
             elif op == "equals":
-                events = events.filter(url=text)
+                matches = Q(url=text)
             elif op == "starts_with":
-                events = events.filter(url__startswith=text)
+                matches = Q(url__startswith=text)
             else:
-                events = events.filter(url__contains=text)
+                matches = Q(url__contains=text)
+        window, since = Q(), None
         if node.get("within_days") is not None:
             days = self.whole(node["within_days"], f"{path}.within_days", low=1, high=MAX_DAYS)
             self.dependencies.time_relative = True
-            events = events.filter(occurred_at__gte=self.now - timedelta(days=days))
+            since = self.now - timedelta(days=days)
+            window = Q(occurred_at__gte=since)
         min_count = 1
         if node.get("min_count") is not None:
             min_count = self.whole(node["min_count"], f"{path}.min_count", low=1, high=MAX_COUNT)
         self.behaviours += 1
-        if self.scope is not None:
-            # Re-evaluating a few contacts: read only their rows (the timeline index).
-            events = events.filter(contact_id__in=self.scope)
+        # A new event like these can only raise the count, so it can only add contacts, unless
+        # the condition sits under a NOT.
+        trigger = len(self.triggers)
+        self.triggers.append(
+            Trigger(new_rows_of(kind, since) & matches, adds_only=not negated, settles=min_count == 1)
+        )
+        if trigger in self.assume:
+            return ALWAYS
+        if self.scope is not None or (not window and matches):
+            # Re-evaluating a few contacts: read their rows through the timeline index, never all
+            # rows of a kind. Over the whole log with no time window, the condition reads most rows
+            # of the kind anyway: one sequential scan beats an index lookup per row. SQLite would
+            # take the kind index in both cases, so the kind is kept out of its choice.
+            of_kind = Q(Exact(Unindexed(F("kind"), output_field=CharField()), kind))
+        else:
+            of_kind = Q(kind=kind)
+        events = self.scoped(Activity.objects.filter(of_kind, matches, window, contact__isnull=False))
         # Uncorrelated sets: the database computes each once per statement, where a correlated
         # subquery per contact lets SQLite pick the (kind, time) index and rescan it every row.
         if min_count == 1:
@@ -515,7 +646,7 @@ class _Compiler:
         )
         return Q(id__in=counted)
 
-    def member_of(self, op: str, value: Any, path: str) -> Q:
+    def member_of(self, op: str, value: Any, path: str, negated: bool) -> Q:
         from leadline.segments.models import SegmentMembership
 
         reference = self.text(value, path)
@@ -525,8 +656,17 @@ class _Compiler:
         if segment.pk in self.stack:
             raise SegmentError(path, f'"{segment.name}" refers back to itself: segments cannot form a cycle')
         self.dependencies.segments.add(segment.pk)
+        negated = negated if op == "in" else not negated
         if segment.is_static:
-            inner = Q(id__in=SegmentMembership.objects.filter(segment_id=segment.pk).values("contact_id"))
+            # Hand-kept lists change by additions and removals, each recorded on the activity log.
+            self.dependencies.kinds.update(MEMBERSHIP_KINDS)
+            self.triggers.append(
+                Trigger(
+                    new_rows_of(MEMBERSHIP_KINDS) & Q(data__segment=str(segment.public_id)), adds_only=False
+                )
+            )
+            members = SegmentMembership.objects.filter(segment_id=segment.pk)
+            inner = Q(id__in=self.scoped(members).values("contact_id"))
         else:
             nested = _Compiler(
                 properties=self.properties,
@@ -534,10 +674,13 @@ class _Compiler:
                 stack=(*self.stack, segment.pk),
                 now=self.now,
                 scope=self.scope,
+                lookups=self.lookups,
+                triggers=self.triggers,
+                assume=self.assume,
             )
             nested.conditions = self.conditions
             try:
-                inner = nested.node(segment.definition, "", 1)
+                inner = nested.node(segment.definition, "", 1, negated)
             except SegmentError as error:
                 raise SegmentError(path, f'segment "{segment.name}" cannot be used: {error}') from None
             self.conditions = nested.conditions
@@ -545,12 +688,116 @@ class _Compiler:
             _merge(self.dependencies, nested.dependencies)
         return inner if op == "in" else ~inner
 
+    # --- deals and orders (the sales room's tables) -----------------------------------------------
+
+    def sales_condition(
+        self, name: str, spec: FieldSpec, node: dict[str, Any], op: str, value: Any, path: str, negated: bool
+    ) -> Q:
+        self.dependencies.sales = True
+        value_path = f"{path}.value"
+        if spec.type == DEAL:
+            self.dependencies.kinds.update(DEAL_KINDS)
+            self.triggers.append(Trigger(new_rows_of(DEAL_KINDS), adds_only=False))
+            return self.deal(op, value, value_path)
+        if spec.type == ORDER:
+            return self.placed_order(node, op, value, path, negated)
+        self.dependencies.kinds.update(ORDER_KINDS)
+        self.triggers.append(Trigger(new_rows_of(ORDER_KINDS), adds_only=False))
+        return self.order_total(name, node, op, value, value_path)
+
+    def deal(self, op: str, value: Any, path: str) -> Q:
+        from leadline.sales.models import Deal, DealStatus, Stage
+
+        deals = Deal.objects.filter(contact__isnull=False)
+        if op == "in_stage":
+            references = self.texts(value, path) if isinstance(value, list) else [self.text(value, path)]
+            stage_ids = self.ids_for(Stage.objects.all(), references, path, "no deal stage has this id")
+            deals = deals.filter(stage_id__in=stage_ids)
+        elif op != "any":
+            status = {"any_open": DealStatus.OPEN, "any_won": DealStatus.WON, "any_lost": DealStatus.LOST}[op]
+            deals = deals.filter(status=status)
+        return Q(id__in=self.scoped(deals).order_by().values("contact_id"))
+
+    def placed_order(self, node: dict[str, Any], op: str, value: Any, path: str, negated: bool) -> Q:
+        from leadline.sales.models import Order, Product
+
+        self.dependencies.kinds.add(Kind.ORDER_PLACED.value)
+        orders = Order.objects.all()
+        since = None
+        if node.get("within_days") is not None:
+            days = self.whole(node["within_days"], f"{path}.within_days", low=1, high=MAX_DAYS)
+            self.dependencies.time_relative = True
+            since = self.now - timedelta(days=days)
+            orders = orders.filter(ordered_at__gte=since)
+        if op == "of_product":
+            value_path = f"{path}.value"
+            references = (
+                self.texts(value, value_path) if isinstance(value, list) else [self.text(value, value_path)]
+            )
+            product_ids = self.ids_for(
+                Product.objects.all(), references, value_path, "no product has this id"
+            )
+            orders = orders.filter(lines__product_id__in=product_ids)
+        # A new order can only add people who "placed an order"; deleting one leaves no activity
+        # and is caught by the periodic rebuild of sales segments.
+        # (An order's timeline entry is dated when it was placed; the product is not on it.)
+        trigger = len(self.triggers)
+        self.triggers.append(
+            Trigger(new_rows_of(Kind.ORDER_PLACED.value, since), adds_only=not negated, settles=op == "any")
+        )
+        if trigger in self.assume:
+            return ALWAYS
+        return Q(id__in=self.scoped(orders).order_by().values("contact_id"))
+
+    def order_total(self, name: str, node: dict[str, Any], op: str, value: Any, path: str) -> Q:
+        """Number of orders or net revenue per contact compared with a number. People without
+        orders have 0, so when 0 itself passes ("revenue ≤ 100") the answer is everyone except
+        those whose orders fail the test — one uncorrelated set either way."""
+        from leadline.sales.currencies import ISO_4217
+        from leadline.sales.models import Order
+
+        orders = Order.objects.all()
+        if name == "revenue":
+            currency = node.get("currency")
+            if currency is not None:
+                if not isinstance(currency, str) or currency.upper() not in ISO_4217:
+                    raise SegmentError(
+                        path.removesuffix(".value") + ".currency", "must be a currency code like USD"
+                    )
+                orders = orders.filter(currency=currency.upper())
+            amount: Any = Round(Sum(F("total") - F("refunded_total")), 2)
+        else:
+            amount = Count("id")
+        # Money is compared as the decimal the person typed (500.1, not the float 500.1000000000000227).
+        exact = (lambda number: Decimal(str(number))) if name == "revenue" else (lambda number: number)
+        if op == "between":
+            low, high = self.pair(value, path)
+            bounds = (exact(self.number(low, f"{path}[0]")), exact(self.number(high, f"{path}[1]")))
+            passes = Q(amount__gte=bounds[0]) & Q(amount__lte=bounds[1])
+            zero_passes = bounds[0] <= 0 <= bounds[1]
+        else:
+            number = exact(self.number(value, path))
+            lookup = {"eq": "exact", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte"}[op]
+            passes = Q(**{f"amount__{lookup}": number})
+            zero_passes = {
+                "exact": number == 0,
+                "gt": number < 0,
+                "gte": number <= 0,
+                "lt": number > 0,
+                "lte": number >= 0,
+            }[lookup]
+        totals = self.scoped(orders).order_by().values("contact_id").annotate(amount=amount)
+        if zero_passes:
+            return ~Q(id__in=totals.exclude(passes).values("contact_id"))
+        return Q(id__in=totals.filter(passes).values("contact_id"))
+
 
 def _merge(into: Dependencies, other: Dependencies) -> None:
     into.contact |= other.contact
     into.company |= other.company
     into.consent |= other.consent
     into.time_relative |= other.time_relative
+    into.sales |= other.sales
     into.kinds |= other.kinds
     into.segments |= other.segments
 
@@ -562,7 +809,6 @@ def property_types() -> dict[str, str]:
 
 
 def _default_resolver(reference: str) -> Segment | None:
-    from leadline.core.access import parse_public_id
     from leadline.segments.models import Segment
 
     public_id = parse_public_id(reference)
@@ -576,13 +822,18 @@ def compile_tree(
     properties: dict[str, str] | None = None,
     resolve_segment: SegmentResolver | None = None,
     now: datetime | None = None,
-    scope: list[int] | None = None,
+    scope: Scope = None,
+    lookups: dict[Any, Any] | None = None,
+    assume: frozenset[int] = frozenset(),
 ) -> Compiled:
     """The `Q` selecting the contacts a tree describes, and what the tree depends on.
 
     `segment_id` is the segment being saved, so that a reference back to it is reported as a cycle.
-    `scope` limits behaviour subqueries to these contacts (the tree must then only be applied to
-    them): re-evaluating a few contacts stays cheap however long the activity log is.
+    `scope` (a list of contact ids, or a subquery of them) limits the activity, deal and order
+    subqueries to these contacts; the tree must then only be applied to them. Re-evaluating a few
+    contacts stays cheap however long the activity log is. `lookups` caches the ids found for
+    public ids (teammates, stages, products) across compilations. `assume` names triggers (by
+    position) whose condition is known to hold for every contact in scope: it compiles to true.
     """
     compiler = _Compiler(
         properties=property_types() if properties is None else properties,
@@ -590,13 +841,19 @@ def compile_tree(
         stack=(segment_id,) if segment_id is not None else (),
         now=now or timezone.now(),
         scope=scope,
+        lookups=lookups,
+        assume=assume,
     )
     q = compiler.node(tree, "", 1)
-    return Compiled(q=q, dependencies=compiler.dependencies, behaviours=compiler.behaviours)
+    return Compiled(
+        q=q, dependencies=compiler.dependencies, behaviours=compiler.behaviours, triggers=compiler.triggers
+    )
 
 
-def field_catalogue(properties: Iterable[tuple[str, str, str]]) -> list[dict[str, Any]]:
-    """Every field the builder offers: name, label, group, type, operators and choices."""
+def field_catalogue(properties: Iterable[tuple[str, str, str, Any]]) -> list[dict[str, Any]]:
+    """Every field the builder offers: name, label, group, type, operators and choices.
+
+    `properties` are the custom properties as (key, label, type, choices)."""
     rows = []
     for name, spec in CONTACT_FIELDS.items():
         operators = BEHAVIOUR_OPERATORS[name] if spec.type == BEHAVIOUR else OPERATORS[spec.type]
@@ -608,11 +865,13 @@ def field_catalogue(properties: Iterable[tuple[str, str, str]]) -> list[dict[str
                 "type": spec.type,
                 "operators": list(operators),
                 "choices": list(spec.choices),
+                "extras": sorted(EXTRA_KEYS.get(spec.type, frozenset()) | EXTRA_KEYS.get(name, frozenset())),
             }
         )
-    for key, label, property_type in properties:
+    for key, label, property_type, choices in properties:
         if property_type in _PROPERTY_TYPES:
             kind = _PROPERTY_TYPES[property_type]
+            listed = [str(choice) for choice in choices] if isinstance(choices, list) else []
             rows.append(
                 {
                     "field": f"{PROPERTY_PREFIX}{key}",
@@ -620,7 +879,8 @@ def field_catalogue(properties: Iterable[tuple[str, str, str]]) -> list[dict[str
                     "group": "Custom properties",
                     "type": kind,
                     "operators": list(OPERATORS[kind]),
-                    "choices": [],
+                    "choices": listed if kind in (CHOICE, MULTI) else [],
+                    "extras": [],
                 }
             )
     return rows

@@ -57,8 +57,12 @@ class Segment(BaseModel):
 
 
 class SegmentMembership(models.Model):
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="segment_memberships")
+    # No index of their own: the unique (segment, contact) pair serves lookups by segment, and the
+    # named index below lookups by contact. Every membership written pays for each index there is.
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships", db_index=False)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="segment_memberships", db_index=False
+    )
     added_at = models.DateTimeField()
 
     class Meta:

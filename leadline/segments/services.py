@@ -7,7 +7,10 @@ so that higher rooms (workflows) can react to it through their own cursors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+import time
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -20,6 +23,7 @@ from django.utils import timezone
 from leadline.activity.models import Activity
 from leadline.contacts.models import Contact
 from leadline.segments.compiler import Compiled, SegmentError, compile_tree
+from leadline.segments.expressions import IdList
 from leadline.segments.models import Segment, SegmentMembership
 
 if TYPE_CHECKING:
@@ -27,7 +31,9 @@ if TYPE_CHECKING:
 
 ENTERED = "segment.entered"
 LEFT = "segment.left"
-BATCH = 1000
+# Contacts per statement when re-evaluating (each activity subquery repeats the ids as parameters),
+# and rows per executemany.
+REEVALUATE_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -137,28 +143,73 @@ def _insert_members(segment: Segment, contacts: Any, now: datetime) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _record(segment: Segment, kind: str, contact_ids: Iterable[int], now: datetime) -> None:
-    data = {"segment": str(segment.public_id), "name": segment.name}
+def _time_ordered_ids(count: int) -> list[int]:
+    """Version 7 UUIDs (RFC 9562) as integers: milliseconds since the epoch, then 74 random bits.
+    Rows written together then sit side by side in the unique index of public ids instead of on
+    thousands of random pages."""
+    prefix = (time.time_ns() // 1_000_000 & (2**48 - 1)) << 80 | 0x7 << 76 | 0b10 << 62
+    randomness = os.urandom(10 * count)
+    ids = []
+    for start in range(0, 10 * count, 10):
+        bits = int.from_bytes(randomness[start : start + 10], "big")
+        ids.append(prefix | (bits >> 68) << 64 | bits & (2**62 - 1))
+    return ids
+
+
+def _record(segment: Segment, kind: str, contact_ids: Sequence[int], now: datetime) -> None:
+    """One "segment.entered" / "segment.left" row per contact on the activity log, written with an
+    executemany: building a model instance per row costs more than the insert itself, and a
+    rebuild can move thousands of people at once. Columns not set here take their defaults."""
+    if not contact_ids:
+        return
     title = f"{'Entered' if kind == ENTERED else 'Left'} segment {segment.name}"[:300]
-    Activity.objects.bulk_create(
-        (
-            Activity(kind=kind, contact_id=contact_id, occurred_at=now, title=title, data=data)
-            for contact_id in contact_ids
-        ),
-        batch_size=BATCH,
-    )
+    given = {
+        "kind": kind,
+        "occurred_at": now,
+        "created_at": now,
+        "title": title,
+        "data": {"segment": str(segment.public_id), "name": segment.name},
+    }
+    fields = [field for field in Activity._meta.concrete_fields if not field.primary_key]
+    template = [
+        field.get_db_prep_save(
+            given[field.attname] if field.attname in given else field.get_default(), connection
+        )
+        for field in fields
+    ]
+    names = [field.attname for field in fields]
+    public_id, contact = names.index("public_id"), names.index("contact_id")
+    native = connection.features.has_native_uuid_field
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(Activity._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(contact_ids), REEVALUATE_CHUNK):
+            chunk = contact_ids[start : start + REEVALUATE_CHUNK]
+            rows = []
+            for contact_id, value in zip(chunk, _time_ordered_ids(len(chunk)), strict=True):
+                row = list(template)
+                # What the UUID field stores: the UUID itself, or its 32 hex digits.
+                row[public_id] = uuid.UUID(int=value) if native else f"{value:032x}"
+                row[contact] = contact_id
+                rows.append(row)
+            cursor.executemany(sql, rows)
 
 
-def segment_rebuild(*, segment: Segment, compiled: Compiled | None = None) -> BuildResult:
+def segment_rebuild(
+    *, segment: Segment, compiled: Compiled | None = None, now: datetime | None = None
+) -> BuildResult:
     """Bring a dynamic segment's membership in line with its tree: one DELETE of the leavers and
     one INSERT … SELECT of the newcomers. The first build records no enter events (everyone would
-    "enter" at once); later builds record who entered and left."""
+    "enter" at once); later builds record who entered and left. `now` is the moment "within the
+    last N days" counts back from (the clock by default)."""
     if segment.is_static:
         count = SegmentMembership.objects.filter(segment=segment).count()
         Segment.objects.filter(pk=segment.pk).update(member_count=count)
         return BuildResult(0, 0, count)
-    compiled = compiled or compile_tree(segment.definition, segment_id=segment.pk)
-    now = timezone.now()
+    now = now or timezone.now()
+    compiled = compiled or compile_tree(segment.definition, segment_id=segment.pk, now=now)
     matching = Contact.objects.filter(compiled.q).order_by().values("id")
     current = SegmentMembership.objects.filter(segment=segment)
     newcomers = Contact.objects.filter(compiled.q).exclude(
@@ -172,12 +223,23 @@ def segment_rebuild(*, segment: Segment, compiled: Compiled | None = None) -> Bu
             entering: list[int] = list(matching.values_list("id", flat=True)) if record else []
             leaving: list[int] = []
             left, entered = 0, _insert_members(segment, Contact.objects.filter(compiled.q), now)
+            count = entered
+        elif record:
+            # Who enters and leaves is needed for the timeline anyway: read both once, then write
+            # by id rather than asking the tree again.
+            entering = list(newcomers.values_list("id", flat=True))
+            leaving = list(leavers.values_list("contact_id", flat=True))
+            for start in range(0, len(leaving), REEVALUATE_CHUNK):
+                chunk = IdList(leaving[start : start + REEVALUATE_CHUNK])
+                SegmentMembership.objects.filter(segment=segment, contact_id__in=chunk).delete()
+            _add_members(segment, entering, now)
+            left, entered = len(leaving), len(entering)
+            count = SegmentMembership.objects.filter(segment=segment).count()
         else:
-            entering = list(newcomers.values_list("id", flat=True)) if record else []
-            leaving = list(leavers.values_list("contact_id", flat=True)) if record else []
+            entering, leaving = [], []
             left = leavers.delete()[0]
             entered = _insert_members(segment, newcomers, now)
-        count = SegmentMembership.objects.filter(segment=segment).count()
+            count = SegmentMembership.objects.filter(segment=segment).count()
         if record:
             _record(segment, ENTERED, entering, now)
             _record(segment, LEFT, leaving, now)
@@ -194,32 +256,48 @@ def segment_rebuild(*, segment: Segment, compiled: Compiled | None = None) -> Bu
 def segment_reevaluate(
     *,
     segment: Segment,
-    compiled: Compiled,
     contact_ids: Sequence[int],
     properties: dict[str, str] | None = None,
+    adds_only: bool = False,
+    now: datetime | None = None,
+    lookups: dict[Any, Any] | None = None,
+    assume: frozenset[int] = frozenset(),
 ) -> BuildResult:
-    """Re-evaluate only these contacts against the tree and apply the difference. Each chunk is
-    compiled with its contacts as scope, so behaviour conditions read only their activity rows."""
-    now = timezone.now()
+    """Re-evaluate only these contacts against the tree and apply the difference: one statement per
+    chunk of contacts finds who matches, with every activity, deal and order subquery limited to the
+    chunk (so it reads those contacts' rows through the timeline index, however long the log is).
+
+    With `adds_only` the caller promises that the contacts are not members yet and that what changed
+    can only add them (new events under a behaviour condition that is not negated): there is then
+    nobody to remove and the current memberships need not be read. `assume` names triggers whose
+    condition holds for all these contacts (compiler.compile_tree)."""
+    now = now or timezone.now()
     entered_total = left_total = 0
-    # Each behaviour condition repeats the chunk's ids as parameters; stay far below the limits.
-    size = max(50, min(BATCH, 20_000 // (compiled.behaviours + 1)))
-    for start in range(0, len(contact_ids), size):
-        chunk = list(contact_ids[start : start + size])
-        scoped = compile_tree(segment.definition, segment_id=segment.pk, properties=properties, scope=chunk)
-        matching = set(Contact.objects.filter(scoped.q, id__in=chunk).values_list("id", flat=True))
-        memberships = SegmentMembership.objects.filter(segment=segment, contact_id__in=chunk)
-        current = set(memberships.values_list("contact_id", flat=True))
+    for start in range(0, len(contact_ids), REEVALUATE_CHUNK):
+        chunk = list(contact_ids[start : start + REEVALUATE_CHUNK])
+        scoped = compile_tree(
+            segment.definition,
+            segment_id=segment.pk,
+            properties=properties,
+            scope=IdList(chunk),
+            now=now,
+            lookups=lookups,
+            assume=assume,
+        )
+        in_chunk = Contact.objects.filter(scoped.q, id__in=IdList(chunk)).order_by()
+        matching = set(in_chunk.values_list("id", flat=True))
+        current: set[int] = set()
+        if not adds_only:
+            memberships = SegmentMembership.objects.filter(segment=segment, contact_id__in=IdList(chunk))
+            current = set(memberships.order_by().values_list("contact_id", flat=True))
         entering, leaving = sorted(matching - current), sorted(current - matching)
         if not entering and not leaving:
             continue
         with transaction.atomic():
-            SegmentMembership.objects.bulk_create(
-                [SegmentMembership(segment=segment, contact_id=cid, added_at=now) for cid in entering],
-                ignore_conflicts=True,
-            )
+            if entering:
+                _add_members(segment, entering, now)
             if leaving:
-                SegmentMembership.objects.filter(segment=segment, contact_id__in=leaving).delete()
+                SegmentMembership.objects.filter(segment=segment, contact_id__in=IdList(leaving)).delete()
             _record(segment, ENTERED, entering, now)
             _record(segment, LEFT, leaving, now)
             Segment.objects.filter(pk=segment.pk).update(
@@ -228,6 +306,18 @@ def segment_reevaluate(
         entered_total += len(entering)
         left_total += len(leaving)
     return BuildResult(entered_total, left_total, 0)
+
+
+def _add_members(segment: Segment, contact_ids: list[int], now: datetime) -> None:
+    """Insert memberships with one executemany (a row that exists already is left alone)."""
+    table = connection.ops.quote_name(SegmentMembership._meta.db_table)
+    added_at = SegmentMembership._meta.get_field("added_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (segment_id, contact_id, added_at) VALUES (%s, %s, %s)"  # noqa: S608
+            " ON CONFLICT DO NOTHING",
+            [(segment.pk, contact_id, added_at) for contact_id in contact_ids],
+        )
 
 
 # --- Static lists ---------------------------------------------------------------------------------
@@ -239,26 +329,25 @@ def _require_static(segment: Segment) -> None:
 
 
 def static_list_add(*, segment: Segment, contact_ids: Sequence[int]) -> int:
-    """Add contacts (already fetched through the access layer); returns how many were new."""
+    """Add contacts (already fetched through the access layer); returns how many were new. Each new
+    member gets a "segment.entered" entry, as when a contact enters a dynamic segment."""
     _require_static(segment)
     now = timezone.now()
+    wanted = sorted(set(contact_ids))
+    added = 0
     with transaction.atomic():
-        existing = set(
-            SegmentMembership.objects.filter(segment=segment, contact_id__in=contact_ids).values_list(
-                "contact_id", flat=True
-            )
-        )
-        new = sorted(set(contact_ids) - existing)
-        SegmentMembership.objects.bulk_create(
-            [SegmentMembership(segment=segment, contact_id=cid, added_at=now) for cid in new],
-            ignore_conflicts=True,
-            batch_size=BATCH,
-        )
-        _record(segment, ENTERED, new, now)
+        for start in range(0, len(wanted), REEVALUATE_CHUNK):
+            chunk = wanted[start : start + REEVALUATE_CHUNK]
+            members = SegmentMembership.objects.filter(segment=segment, contact_id__in=IdList(chunk))
+            new = sorted(set(chunk) - set(members.order_by().values_list("contact_id", flat=True)))
+            if new:
+                _add_members(segment, new, now)
+                _record(segment, ENTERED, new, now)
+                added += len(new)
         count = SegmentMembership.objects.filter(segment=segment).count()
         Segment.objects.filter(pk=segment.pk).update(member_count=count, last_built_at=now)
     segment.member_count = count
-    return len(new)
+    return added
 
 
 def static_list_remove(*, segment: Segment, contact_ids: Sequence[int]) -> int:
@@ -273,3 +362,27 @@ def static_list_remove(*, segment: Segment, contact_ids: Sequence[int]) -> int:
         Segment.objects.filter(pk=segment.pk).update(member_count=count, last_built_at=now)
     segment.member_count = count
     return len(leaving)
+
+
+def static_list_named(name: str) -> Segment | None:
+    """The static list with this name (any case), or None when there is none yet. A name that is
+    empty, too long or taken by a dynamic segment is refused (a dynamic segment's members follow
+    its conditions, not additions by hand)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"list": "Give the list a name."})
+    if len(name) > 200:
+        raise ValidationError({"list": "A list name has at most 200 characters."})
+    same_name = Segment.objects.filter(name__iexact=name).order_by("id")
+    existing = same_name.filter(kind=Segment.Kind.STATIC).first()
+    if existing is None and same_name.exists():
+        message = (
+            f"“{name}” is a dynamic segment; contacts cannot be added to it by hand. Choose another name."
+        )
+        raise ValidationError({"list": message})
+    return existing
+
+
+def static_list_for_name(*, user: User | None, name: str) -> Segment:
+    """The static list with this name, created if there is none."""
+    return static_list_named(name) or segment_create(user=user, name=name.strip(), kind=Segment.Kind.STATIC)

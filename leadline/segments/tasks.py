@@ -1,5 +1,6 @@
 """Periodic segment upkeep: the incremental pass every minute, and an hourly full rebuild of the
-trees that depend on the clock ("within the last N days") or on static lists."""
+trees that depend on the clock ("within the last N days": the incremental pass never expires
+members), on other segments, or on deals and orders (a deleted deal or order leaves no activity)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ def update_segments() -> None:
 def rebuild_clock_segments() -> None:
     for segment in Segment.objects.filter(kind=Segment.Kind.DYNAMIC).order_by("id"):
         dependencies = segment.dependencies or {}
-        if segment.last_built_at and not (dependencies.get("time_relative") or dependencies.get("segments")):
+        periodic = (
+            dependencies.get("time_relative") or dependencies.get("segments") or dependencies.get("sales")
+        )
+        if segment.last_built_at and not periodic:
             continue
         try:
             segment_rebuild(segment=segment)

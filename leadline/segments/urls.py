@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leadline.segments import views
+from leadline.segments import list_views, views
 
 app_name = "segments"
 
@@ -17,4 +17,14 @@ urlpatterns = [
         views.segment_member_remove_view,
         name="member_remove",
     ),
+    # Static lists from the contact screens (fragments the contacts pages load).
+    path("contacts/<uuid:contact_id>/lists/", list_views.contact_lists_view, name="contact_lists"),
+    path("contacts/<uuid:contact_id>/lists/add/", list_views.contact_list_add_view, name="contact_list_add"),
+    path(
+        "contacts/<uuid:contact_id>/lists/<uuid:public_id>/remove/",
+        list_views.contact_list_remove_view,
+        name="contact_list_remove",
+    ),
+    path("lists/bulk/", list_views.bulk_picker_view, name="bulk_picker"),
+    path("lists/bulk/add/", list_views.bulk_add_view, name="bulk_add"),
 ]

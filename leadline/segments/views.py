@@ -23,7 +23,7 @@ from leadline.core.decorators import role_required
 from leadline.core.pagination import paginate
 from leadline.segments.compiler import MAX_CONDITIONS, SegmentError
 from leadline.segments.models import Segment
-from leadline.segments.selectors import segment_fields, segment_list, segment_members
+from leadline.segments.selectors import sales_choices, segment_fields, segment_list, segment_members
 from leadline.segments.services import (
     segment_create,
     segment_delete,
@@ -60,6 +60,7 @@ def _builder_context(request: HttpRequest, segment: Segment | None, data: dict[s
         "fields": segment_fields(),
         "owners": [{"value": str(user.public_id), "label": user.display_name} for user in users],
         "segments": [{"value": str(other.public_id), "label": other.name} for other in others],
+        **sales_choices(),
         "max_conditions": MAX_CONDITIONS,
     }
     return {"segment": segment, "data": data, "catalogue": catalogue, "kinds": Segment.Kind.choices}

@@ -33,7 +33,9 @@ HOSTILE = [
     "'; DROP TABLE x; --",
     "<script>",
 ]
-FIELDS = [*CONTACT_FIELDS, "property:plan", "property:seats", *HOSTILE]
+FIELDS = [*CONTACT_FIELDS, "property:plan", "property:seats", "property:tags", *HOSTILE]
+# Replaced by real ids of the world's stage and product before compiling.
+STAGE, PRODUCT = "@stage", "@product"
 OPS = sorted(
     {op for ops in OPERATORS.values() for op in ops}
     | {op for ops in BEHAVIOUR_OPERATORS.values() for op in ops}
@@ -67,6 +69,7 @@ conditions = st.fixed_dictionaries(
         "value": values,
         "min_count": scalars,
         "within_days": scalars,
+        "currency": st.one_of(scalars, st.sampled_from(["USD", "usd", "XXX"])),
         "_connector": st.just("OR"),
     },
 )
@@ -90,17 +93,37 @@ TYPED_VALUES = {
     "owner": st.sampled_from(["none", ["none"]]),
     "behaviour": st.text(max_size=12),
     "segment": st.just("00000000-0000-0000-0000-000000000000"),
+    "multi_choice": st.one_of(
+        st.lists(st.sampled_from(["a", "b", "c", "'; --", "%"]), min_size=1, max_size=3), st.text(max_size=5)
+    ),
+    "deal": st.one_of(
+        st.sampled_from([STAGE, "00000000-0000-0000-0000-000000000000", "not an id"]),
+        st.lists(st.sampled_from([STAGE, "x"]), min_size=1, max_size=2),
+    ),
+    "order": st.one_of(
+        st.sampled_from([PRODUCT, "00000000-0000-0000-0000-000000000000"]), st.just([PRODUCT])
+    ),
+    "total": st.one_of(
+        st.integers(-10, 1000), st.floats(-1e6, 1e6), st.lists(st.integers(-5, 500), min_size=2, max_size=2)
+    ),
 }
 TYPED_FIELDS = [(name, spec.type) for name, spec in CONTACT_FIELDS.items()] + [
     ("property:plan", "choice"),
     ("property:seats", "number"),
+    ("property:tags", "multi_choice"),
 ]
 
 
 def _typed(pair):
     name, kind = pair
     ops = BEHAVIOUR_OPERATORS[name] if kind == "behaviour" else OPERATORS[kind]
-    extra = {"min_count": st.integers(1, 3), "within_days": st.integers(1, 30)} if kind == "behaviour" else {}
+    extra: dict = {}
+    if kind == "behaviour":
+        extra = {"min_count": st.integers(1, 3), "within_days": st.integers(1, 30)}
+    elif kind == "order":
+        extra = {"within_days": st.integers(1, 30)}
+    elif name == "revenue":
+        extra = {"currency": st.sampled_from(["USD", "EUR"])}
     return st.fixed_dictionaries(
         {"field": st.just(name), "op": st.sampled_from(ops), "value": TYPED_VALUES[kind]}, optional=extra
     )
@@ -127,15 +150,30 @@ trees = st.recursive(
 @pytest.fixture
 def world(db):
     from tests.factories import ContactFactory, CustomPropertyFactory
+    from tests.sales.factories import DealFactory, ProductFactory, make_order
 
     CustomPropertyFactory(key="plan", type="choice", choices=["free", "pro"])
     CustomPropertyFactory(key="seats", type="number")
-    ContactFactory(properties={"plan": "pro", "seats": 3}, score=10)
+    CustomPropertyFactory(key="tags", type="multi_choice", choices=["a", "b", "c"])
+    contact = ContactFactory(properties={"plan": "pro", "seats": 3, "tags": ["a", "b"]}, score=10)
+    deal = DealFactory(contact=contact)
+    make_order(contact, "250.00")
+    return {STAGE: str(deal.stage.public_id), PRODUCT: str(ProductFactory().public_id)}
+
+
+def _with_ids(tree, ids):
+    """The tree with the placeholders of real objects replaced by their ids."""
+    if isinstance(tree, dict):
+        return {key: _with_ids(value, ids) for key, value in tree.items()}
+    if isinstance(tree, list):
+        return [_with_ids(item, ids) for item in tree]
+    return ids.get(tree, tree) if isinstance(tree, str) else tree
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tree=trees)
 def test_it_compiles_or_refuses_any_tree(world, tree):
+    tree = _with_ids(tree, world)
     try:
         compiled = compile_tree(tree)
     except SegmentError:
@@ -151,7 +189,7 @@ def test_it_answers_400_never_500_through_the_api(world, alice, tree):
 
     _token, secret = api_token_create(user=alice, name="fuzz", scopes=["contacts:read", "contacts:write"])
     client = ApiClient(token=secret)
-    body = {"definition": tree}
+    body = {"definition": _with_ids(tree, world)}
     preview = client.request("POST", "/segments/preview", body)
     created = client.request("POST", "/segments", {"name": "Fuzzed", **body})
 

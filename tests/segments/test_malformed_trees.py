@@ -51,7 +51,7 @@ def test_it_names_the_node_with_a_wrong_operator():
             {"field": "visited", "op": "contains", "value": "/p", "min_count": 0},
             "min_count: must be a whole number",
         ),
-        ({"field": "score", "op": "gte", "value": 1, "within_days": 3}, "only apply to behaviour"),
+        ({"field": "score", "op": "gte", "value": 1, "within_days": 3}, "only applies to behaviour"),
     ],
 )
 def test_it_refuses_bad_trees_clearly(tree, message):
@@ -68,10 +68,15 @@ def test_it_limits_depth_and_size():
     assert f"at most {MAX_CONDITIONS} conditions" in error_of(wide)
 
 
-def test_it_refuses_property_types_it_cannot_compare():
+def test_it_refuses_operators_that_do_not_fit_a_multiple_choice_property():
     CustomPropertyFactory(key="tags", type="multi_choice", choices=["a"])
 
-    assert "cannot use yet" in error_of({"field": "property:tags", "op": "equals", "value": "a"})
+    assert "not an operator for multi-choice fields" in error_of(
+        {"field": "property:tags", "op": "equals", "value": "a"}
+    )
+    assert "value: must be a non-empty list" in error_of(
+        {"field": "property:tags", "op": "contains_all", "value": []}
+    )
 
 
 def test_it_refuses_a_segment_that_refers_to_itself_through_another(maria):

@@ -91,3 +91,31 @@ def test_it_shows_sales_only_the_members_they_can_see(maria, sam, oscar):
 
     assert str(mine.public_id) in page
     assert str(hidden.public_id) not in page
+
+
+def test_the_builder_offers_stages_by_pipeline_products_and_choices(maria):
+    from tests.factories import CustomPropertyFactory
+    from tests.sales.factories import ProductFactory, stage_named
+
+    ProductFactory(name="Audit")
+    CustomPropertyFactory(key="topics", label="Topics", type="multi_choice", choices=["Events", "Guides"])
+
+    response = client_for(maria).get("/segments/new/")
+    catalogue = json.loads(
+        response.content.decode()
+        .split('<script id="segment-catalogue" type="application/json">')[1]
+        .split("</script>")[0]
+    )
+
+    proposal = stage_named("Proposal")
+    assert {
+        "value": str(proposal.public_id),
+        "label": "Proposal",
+        "group": proposal.pipeline.name,
+    } in catalogue["stages"]
+    assert [product["label"] for product in catalogue["products"]] == ["Audit"]
+    fields = {field["field"]: field for field in catalogue["fields"]}
+    assert fields["property:topics"]["choices"] == ["Events", "Guides"]
+    assert fields["property:topics"]["operators"][:3] == ["contains_any", "contains_all", "contains_none"]
+    assert fields["revenue"]["extras"] == ["currency"]
+    assert fields["placed_order"]["extras"] == ["within_days"]

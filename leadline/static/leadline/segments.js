@@ -8,10 +8,17 @@
     in: "is any of", is_empty: "is empty", is_not_empty: "is not empty",
     eq: "=", neq: "≠", gt: ">", gte: "≥", lt: "<", lte: "≤", between: "is between",
     before: "is before", after: "is after", within_last_days: "is within the last",
-    is_true: "is yes", is_false: "is no", any: "any", not_in: "is not a member of"
+    is_true: "is yes", is_false: "is no", any: "any", not_in: "is not a member of",
+    contains_any: "contains any of", contains_all: "contains all of", contains_none: "contains none of"
   };
   var BEHAVIOUR_LABELS = { contains: "URL contains", equals: "URL is", starts_with: "URL starts with", any: "any" };
-  var NO_VALUE = ["is_empty", "is_not_empty", "is_true", "is_false", "any"];
+  var TYPE_LABELS = {
+    deal: { in_stage: "in stage", any_open: "that is open", any_won: "that was won", any_lost: "that was lost", any: "of any kind" },
+    order: { any: "of anything", of_product: "of product" }
+  };
+  var NO_VALUE = ["is_empty", "is_not_empty", "is_true", "is_false", "any", "any_open", "any_won", "any_lost"];
+  var LIST_OPS = ["in", "between", "contains_any", "contains_all", "contains_none", "in_stage", "of_product"];
+  var SPLIT_OPS = ["in", "contains_any", "contains_all", "contains_none"];
   var MATCHES = [
     ["and", false, "All of"], ["or", false, "Any of"], ["or", true, "None of"], ["and", true, "Not all of"]
   ];
@@ -46,6 +53,7 @@
       var condition = { kind: "condition", field: node.field, op: node.op, value: node.value };
       if (node.min_count != null) condition.min_count = node.min_count;
       if (node.within_days != null) condition.within_days = node.within_days;
+      if (node.currency != null) condition.currency = node.currency;
       return condition;
     }
     var keys = Object.keys(node);
@@ -71,10 +79,10 @@
     if (!spec) return value;
     if (op === "between") return (value || []).map(spec.type === "number" ? numberOr : function (v) { return v; });
     if (op === "within_last_days") return numberOr(value);
-    if (op === "in" && typeof value === "string") {
+    if (SPLIT_OPS.indexOf(op) !== -1 && typeof value === "string") {
       return value.split(",").map(function (part) { return part.trim(); }).filter(Boolean);
     }
-    if (spec.type === "number") return numberOr(value);
+    if (spec.type === "number" || spec.type === "total") return numberOr(value);
     return value;
   }
 
@@ -84,10 +92,10 @@
       var out = { field: node.field, op: node.op };
       var value = serializeValue(node, spec);
       if (value !== undefined) out.value = value;
-      if (spec && spec.type === "behaviour") {
-        if (node.min_count !== "" && node.min_count != null) out.min_count = numberOr(node.min_count);
-        if (node.within_days !== "" && node.within_days != null) out.within_days = numberOr(node.within_days);
-      }
+      var extras = spec ? spec.extras || [] : [];
+      if (extras.indexOf("min_count") !== -1 && node.min_count !== "" && node.min_count != null) out.min_count = numberOr(node.min_count);
+      if (extras.indexOf("within_days") !== -1 && node.within_days !== "" && node.within_days != null) out.within_days = numberOr(node.within_days);
+      if (extras.indexOf("currency") !== -1 && node.currency) out.currency = node.currency;
       return out;
     }
     var result = {};
@@ -127,6 +135,7 @@
       condition.value = "";
       delete condition.min_count;
       delete condition.within_days;
+      delete condition.currency;
       render(); save();
     });
     return select;
@@ -134,16 +143,16 @@
 
   function opSelect(condition, spec) {
     var select = el("select", { "aria-label": "Operator" });
-    var labels = spec && spec.type === "behaviour" ? BEHAVIOUR_LABELS : OP_LABELS;
+    var labels = spec && spec.type === "behaviour" ? BEHAVIOUR_LABELS : (spec && TYPE_LABELS[spec.type]) || OP_LABELS;
     var operators = spec ? spec.operators : [condition.op];
     operators.forEach(function (op) { select.appendChild(option(op, labels[op] || op, op === condition.op)); });
     if (spec && spec.type === "segment") {
       select.options[0].textContent = "is a member of";
     }
     select.addEventListener("change", function () {
-      var wasList = condition.op === "in" || condition.op === "between";
+      var wasList = LIST_OPS.indexOf(condition.op) !== -1;
       condition.op = select.value;
-      if (wasList !== (condition.op === "in" || condition.op === "between")) condition.value = "";
+      if (wasList !== (LIST_OPS.indexOf(condition.op) !== -1)) condition.value = "";
       render(); save();
     });
     return select;
@@ -159,10 +168,19 @@
   function choiceSelect(choices, condition, multiple, label) {
     var select = el("select", { "aria-label": label });
     var current = Array.isArray(condition.value) ? condition.value : [condition.value];
-    if (multiple) { select.multiple = true; select.size = Math.min(choices.length, 4); }
+    if (multiple) { select.multiple = true; select.size = Math.min(choices.length + groupCount(choices), 5); }
     else if (!condition.value && choices.length) condition.value = choices[0].value;
+    var groups = {};
     choices.forEach(function (choice) {
-      select.appendChild(option(choice.value, choice.label, current.indexOf(choice.value) !== -1));
+      var parent = select;
+      if (choice.group) {
+        if (!groups[choice.group]) {
+          groups[choice.group] = el("optgroup", { label: choice.group });
+          select.appendChild(groups[choice.group]);
+        }
+        parent = groups[choice.group];
+      }
+      parent.appendChild(option(choice.value, choice.label, current.indexOf(choice.value) !== -1));
     });
     select.addEventListener("change", function () {
       condition.value = multiple
@@ -171,6 +189,12 @@
       save();
     });
     return select;
+  }
+
+  function groupCount(choices) {
+    var seen = {};
+    choices.forEach(function (choice) { if (choice.group) seen[choice.group] = true; });
+    return Object.keys(seen).length;
   }
 
   function valueEditor(condition, spec) {
@@ -193,10 +217,23 @@
         input("number", condition.value, "Days", set), el("span", { class: "muted", text: "days" })
       ]);
     }
-    if (type === "choice") {
+    if (type === "choice" || type === "multi_choice") {
       var choices = spec.choices.map(function (c) { return { value: c, label: c.replace(/_/g, " ") }; });
-      if (!choices.length) return input("text", Array.isArray(condition.value) ? condition.value.join(", ") : condition.value, "Value", set);
-      return choiceSelect(choices, condition, op === "in", "Value");
+      var several = op === "in" || type === "multi_choice";
+      if (!choices.length) {
+        var typed = input("text", Array.isArray(condition.value) ? condition.value.join(", ") : condition.value, "Value", set);
+        if (several) typed.placeholder = "comma, separated, values";
+        return typed;
+      }
+      return choiceSelect(choices, condition, several, "Value");
+    }
+    if (type === "deal") {
+      if (!catalogue.stages.length) return el("span", { class: "muted", text: "No pipelines yet" });
+      return choiceSelect(catalogue.stages, condition, true, "Deal stages");
+    }
+    if (type === "order") {
+      if (!catalogue.products.length) return el("span", { class: "muted", text: "No products yet" });
+      return choiceSelect(catalogue.products, condition, true, "Products");
     }
     if (type === "owner") {
       var owners = [{ value: "none", label: "Nobody (unassigned)" }].concat(catalogue.owners);
@@ -206,7 +243,7 @@
       if (!catalogue.segments.length) return el("span", { class: "muted", text: "No other segments yet" });
       return choiceSelect(catalogue.segments, condition, false, "Segment");
     }
-    if (type === "number") return input("number", condition.value, "Value", set);
+    if (type === "number" || type === "total") return input("number", condition.value, "Value", set);
     if (type === "date") return input("date", condition.value, "Date", set);
     var text = Array.isArray(condition.value) ? condition.value.join(", ") : condition.value;
     var placeholder = op === "in" ? "comma, separated, values" : (type === "behaviour" ? (condition.field === "submitted_form" ? "form id" : "/pricing") : "");
@@ -225,6 +262,32 @@
     ]);
   }
 
+  function withPlaceholder(node, text) { node.placeholder = text; return node; }
+
+  function orderExtras(condition) {
+    return el("span", { class: "segment-extras" }, [
+      el("span", { class: "muted", text: "in the last" }),
+      withPlaceholder(input("number", condition.within_days, "Within this many days (empty: ever)", function (v) { condition.within_days = v; }), "any"),
+      el("span", { class: "muted", text: "days" })
+    ]);
+  }
+
+  function currencyExtras(condition) {
+    var select = el("select", { "aria-label": "Currency" });
+    select.appendChild(option("", "in any currency", !condition.currency));
+    catalogue.currencies.forEach(function (code) { select.appendChild(option(code, "in " + code, condition.currency === code)); });
+    select.addEventListener("change", function () { condition.currency = select.value; save(); });
+    return select;
+  }
+
+  function extrasFor(condition, spec) {
+    var extras = spec ? spec.extras || [] : [];
+    if (extras.indexOf("min_count") !== -1) return behaviourExtras(condition);
+    if (extras.indexOf("within_days") !== -1) return orderExtras(condition);
+    if (extras.indexOf("currency") !== -1) return currencyExtras(condition);
+    return null;
+  }
+
   function removeButton(label, onClick) {
     var button = el("button", { type: "button", class: "btn btn-ghost btn-sm segment-remove", "aria-label": label, title: label, text: "✕" });
     button.addEventListener("click", onClick);
@@ -234,8 +297,7 @@
   function renderCondition(condition, parent, index) {
     var spec = fieldsByName[condition.field];
     var row = el("div", { class: "segment-row", role: "group", "aria-label": "Condition " + (index + 1) }, [
-      fieldSelect(condition), opSelect(condition, spec), valueEditor(condition, spec),
-      spec && spec.type === "behaviour" && condition.op !== undefined ? behaviourExtras(condition) : null,
+      fieldSelect(condition), opSelect(condition, spec), valueEditor(condition, spec), extrasFor(condition, spec),
       removeButton("Remove condition " + (index + 1), function () {
         parent.children.splice(index, 1); render(); save();
       })
