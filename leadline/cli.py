@@ -179,6 +179,7 @@ def demo(port: int, host: str, no_seed: bool) -> None:
     from leadline.sales.demo_orders import seed_orders_demo
     from leadline.sales.demo_tasks import seed_tasks_demo
     from leadline.scoring.demo import seed_scoring_demo
+    from leadline.segments.demo import seed_segments_demo
     from leadline.tracking.demo import seed_tracking_demo
 
     click.echo("Preparing the database…")
@@ -195,6 +196,7 @@ def demo(port: int, host: str, no_seed: bool) -> None:
         seed_meetings_demo(echo=click.echo)
         seed_tasks_demo(echo=click.echo)
         seed_mail_demo(echo=click.echo)
+        seed_segments_demo(echo=click.echo)
 
     commands = {
         "web": _serve_command(host, port, 1),
