@@ -134,7 +134,11 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Each web thread keeps its connection: opening one runs the PRAGMAs above, and closing the last
     # one checkpoints the WAL to disk, which would make every request pay for a flush.
     _database["CONN_MAX_AGE"] = None
-    _database["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("LEADLINE_TEST_FILE_DB") else {}
+    # Tests use a file too: the browser tests' live server answers several requests at once (a page
+    # and its fragments), and an in-memory database would share one connection between those threads.
+    _database["TEST"] = (
+        {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("LEADLINE_TEST_FILE_DB", True) else {}
+    )
 else:
     _database.setdefault("OPTIONS", {})
     _database["OPTIONS"]["pool"] = env_bool("LEADLINE_DB_POOL", False)

@@ -570,7 +570,9 @@ def deal_move(
     with transaction.atomic():
         # The row lock makes two people winning the same deal at once record one move and one order.
         locked = (
-            Deal.objects.select_for_update().select_related("stage", "pipeline", "contact").get(pk=deal.pk)
+            Deal.objects.select_for_update(of=("self",))
+            .select_related("stage", "pipeline", "contact")
+            .get(pk=deal.pk)
         )
         if locked.stage_id == stage.pk:
             if position is not None and stage.kind == StageKind.OPEN:

@@ -141,7 +141,7 @@ def test_it_produces_one_effect_for_concurrent_identical_requests(alice):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # Shared-cache in-memory SQLite answers concurrent writers with "table is locked" instead of
         # waiting; the file database Leadline runs on (and PostgreSQL) make them wait.
-        pytest.skip("needs a file or PostgreSQL test database: set LEADLINE_TEST_FILE_DB=1 or DATABASE_URL")
+        pytest.skip("needs a file or PostgreSQL test database, not LEADLINE_TEST_FILE_DB=0")
     token = token_for(alice)
     body = {"email": "race@example.org", "first_name": "Race"}
     barrier = threading.Barrier(4)

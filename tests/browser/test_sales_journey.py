@@ -10,20 +10,29 @@ import pytest
 from playwright.sync_api import expect
 
 from leadline.contacts.models import LifecycleStage
-from leadline.sales.models import Availability, Deal, HandoffState, Meeting, Order
+from leadline.sales.models import Availability, Deal, HandoffState, Meeting, Order, Pipeline
 from leadline.sales.order_services import LineInput, order_create
 from leadline.sales.suggestions import associations_refresh
 from tests.browser.test_deals_board import drag
 from tests.factories import ContactFactory
-from tests.sales.factories import HandoffFactory, MeetingTypeFactory, ProductFactory, make_mql
+from tests.sales.factories import (
+    HandoffFactory,
+    MeetingTypeFactory,
+    PipelineFactory,
+    ProductFactory,
+    make_mql,
+)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def workspace(admin_user):
-    """The admin sells: bookable all day, a catalogue, customers who bought two products together,
-    and one MQL routed to the admin."""
+    """The admin sells: a default pipeline, bookable all day, a catalogue, customers who bought two
+    products together, and one MQL routed to the admin."""
+    # Browser tests run on a flushed database: the pipeline the migrations seed may be gone.
+    if not Pipeline.objects.filter(is_default=True).exists():
+        PipelineFactory(name="Sales pipeline", is_default=True)
     Availability.objects.create(
         user=admin_user,
         time_zone="UTC",

@@ -76,7 +76,7 @@ def _needs_a_shared_database() -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # Shared-cache in-memory SQLite answers concurrent writers with "table is locked" instead of
         # waiting; the file database Leadline runs on (and PostgreSQL) make them wait.
-        pytest.skip("needs a file or PostgreSQL test database: set LEADLINE_TEST_FILE_DB=1 or DATABASE_URL")
+        pytest.skip("needs a file or PostgreSQL test database, not LEADLINE_TEST_FILE_DB=0")
 
 
 @pytest.mark.django_db(transaction=True)

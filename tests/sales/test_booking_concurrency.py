@@ -1,8 +1,8 @@
 """Two visitors taking the same person's time at the same instant: one gets the meeting, the other a
 clear "just booked" — never two meetings, never a 500.
 
-These need a database that makes concurrent writers wait (a file SQLite database or PostgreSQL):
-set LEADLINE_TEST_FILE_DB=1 or DATABASE_URL. The in-memory test database skips them.
+These need a database that makes concurrent writers wait: the default SQLite test file or
+PostgreSQL. An in-memory test database (`LEADLINE_TEST_FILE_DB=0`) skips them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _needs_a_shared_database() -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # Shared-cache in-memory SQLite answers concurrent writers with "table is locked" instead of
         # waiting; the file database Leadline runs on (and PostgreSQL) make them wait.
-        pytest.skip("needs a file or PostgreSQL test database: set LEADLINE_TEST_FILE_DB=1 or DATABASE_URL")
+        pytest.skip("needs a file or PostgreSQL test database, not LEADLINE_TEST_FILE_DB=0")
 
 
 def _together(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:

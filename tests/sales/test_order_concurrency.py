@@ -1,8 +1,8 @@
 """Two people at once: two refunds never together exceed the order, and two orders never share a
 number.
 
-These need a database that makes concurrent writers wait (a file SQLite database or PostgreSQL):
-set LEADLINE_TEST_FILE_DB=1 or DATABASE_URL. The in-memory test database skips them.
+These need a database that makes concurrent writers wait: the default SQLite test file or
+PostgreSQL. An in-memory test database (`LEADLINE_TEST_FILE_DB=0`) skips them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _needs_a_shared_database() -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("needs a file or PostgreSQL test database: set LEADLINE_TEST_FILE_DB=1 or DATABASE_URL")
+        pytest.skip("needs a file or PostgreSQL test database, not LEADLINE_TEST_FILE_DB=0")
 
 
 def _together(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
