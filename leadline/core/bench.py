@@ -352,21 +352,31 @@ def _print_report(report: dict[str, Any]) -> None:
         console.print(f"  {line}", markup=False)
 
 
+# The scale each workload's issue asks for when --scale is not given.
+DEFAULT_SCALES = {"segments": 100_000, "deals": 50_000}
+
+
 @click.command()
 @click.argument("workload")
-@click.option("--scale", default=10_000, show_default=True, type=click.IntRange(1, 10_000_000))
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 10_000_000),
+    help="Size of the synthetic data set [default: 100,000 for segments, 50,000 for deals, else 10,000].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option(
     "--database-url",
     metavar="URL",
     help="Run against this empty database (e.g. a scratch PostgreSQL) instead of a temporary SQLite file.",
 )
-def bench(workload: str, scale: int, as_json: bool, database_url: str | None) -> None:
-    """Run a benchmark WORKLOAD (import) on a throwaway database and compare it with a baseline."""
+def bench(workload: str, scale: int | None, as_json: bool, database_url: str | None) -> None:
+    """Run a benchmark WORKLOAD (import, ingest, segments or deals) on a throwaway database and
+    compare it with a baseline."""
     if workload not in WORKLOADS:
         raise click.ClickException(
             f"Unknown workload {workload!r}. Choose one of: {', '.join(sorted(WORKLOADS))}."
         )
+    scale = scale or DEFAULT_SCALES.get(workload, 10_000)
     with tempfile.TemporaryDirectory(prefix="leadline-bench-") as data_dir:
         command = [
             sys.executable, "-c",
