@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import TaskID
 
-    from leadline.contacts.importing import ImportResult
+    from leadline.contacts.importing import ImportResult, RowIssue
 
 FORMATS = ("auto", "hubspot", "mautic")
 SHOWN_ISSUES = 10
@@ -167,7 +168,7 @@ def import_contacts_command(
             )
     if result.issues:
         target = errors_path or file.with_name(f"{file.stem}.errors.csv")
-        _write_issue_report(console, result, target)
+        write_issue_report(console, result.issues, target)
     if dry_run:
         console.print("[yellow]Dry run: nothing was written.[/]")
 
@@ -196,24 +197,32 @@ def _print_summary(console: Console, result: ImportResult) -> None:
         console.print(f"Columns not imported: {', '.join(result.ignored_columns)}", markup=False)
 
 
-def _write_issue_report(console: Console, result: ImportResult, target: Path) -> None:
+def write_issue_report(
+    console: Console,
+    issues: Sequence[RowIssue],
+    target: Path,
+    *,
+    row_label: str = "Row",
+    shown: int = SHOWN_ISSUES,
+) -> None:
+    """Show the first problems of an import and write all of them to a CSV report (formula-safe)."""
     from rich.table import Table
 
     from leadline.contacts.csvio import safe_cell
 
-    table = Table(title=f"First problems ({len(result.issues):,} in all)", title_justify="left")
-    table.add_column("Row", justify="right")
+    table = Table(title=f"First problems ({len(issues):,} in all)", title_justify="left")
+    table.add_column(row_label, justify="right")
     table.add_column("Column")
     table.add_column("Problem")
-    for issue in result.issues[:SHOWN_ISSUES]:
+    for issue in issues[:shown]:
         prefix = "warning: " if issue.level == "warning" else ""
         table.add_row(str(issue.row), issue.column or "—", prefix + issue.message)
     console.print(table)
     try:
         with target.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["Row", "Column", "Problem", "Severity"])
-            for issue in result.issues:
+            writer.writerow([row_label, "Column", "Problem", "Severity"])
+            for issue in issues:
                 writer.writerow([issue.row, safe_cell(issue.column), safe_cell(issue.message), issue.level])
     except OSError as error:
         console.print(f"[yellow]The problem report could not be written to {target}: {error.strerror}[/]")

@@ -33,6 +33,7 @@ from leadline.activity.models import Activity, Kind
 from leadline.activity.services import activities_record_bulk
 from leadline.contacts.csvio import CsvFileError, detect_delimiter, detect_encoding, sniff_binary
 from leadline.contacts.import_writing import ContactRecord, ContactWriter
+from leadline.contacts.importing import RowIssue
 from leadline.contacts.models import Contact, LifecycleStage
 from leadline.contacts.services import normalize_email
 from leadline.sales.currencies import clean_currency
@@ -209,14 +210,6 @@ def read_order_path(path: Path | str) -> OrderFile:
 
 
 # --- Rows into planned orders -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowIssue:
-    row: int
-    column: str
-    message: str
-    level: str = "error"
 
 
 @dataclass

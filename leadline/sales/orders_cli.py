@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from leadline.contacts.cli import write_issue_report
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -93,7 +94,13 @@ def import_orders_command(file: Path, dry_run: bool, currency: str, errors_path:
 
     _print_summary(console, result)
     if result.issues:
-        _write_issue_report(console, result, errors_path or file.with_name(f"{file.stem}.errors.csv"))
+        write_issue_report(
+            console,
+            result.issues,
+            errors_path or file.with_name(f"{file.stem}.errors.csv"),
+            row_label="Line",
+            shown=SHOWN_ISSUES,
+        )
     if dry_run:
         console.print("[yellow]Dry run: nothing was written.[/]")
 
@@ -120,28 +127,3 @@ def _print_summary(console: Console, result: OrderImportResult) -> None:
     console.print(f"{result.total_rows:,} rows in {result.seconds:.1f} s ({rate:,.0f} rows/s)")
     if result.ignored_columns:
         console.print(f"Columns not imported: {', '.join(result.ignored_columns)}", markup=False)
-
-
-def _write_issue_report(console: Console, result: OrderImportResult, target: Path) -> None:
-    from rich.table import Table
-
-    from leadline.contacts.csvio import safe_cell
-
-    table = Table(title=f"First problems ({len(result.issues):,} in all)", title_justify="left")
-    table.add_column("Line", justify="right")
-    table.add_column("Column")
-    table.add_column("Problem")
-    for issue in result.issues[:SHOWN_ISSUES]:
-        prefix = "warning: " if issue.level == "warning" else ""
-        table.add_row(str(issue.row), issue.column or "—", prefix + issue.message)
-    console.print(table)
-    try:
-        with target.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["Line", "Column", "Problem", "Severity"])
-            for issue in result.issues:
-                writer.writerow([issue.row, safe_cell(issue.column), safe_cell(issue.message), issue.level])
-    except OSError as error:
-        console.print(f"[yellow]The problem report could not be written to {target}: {error.strerror}[/]")
-    else:
-        console.print(f"Problem report: {target}", markup=False)
