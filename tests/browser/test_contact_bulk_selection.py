@@ -59,3 +59,22 @@ def test_it_changes_the_stage_of_the_selected_contacts(signed_in_page):
     fay = page.get_by_role("row").filter(has_text="Fay Fir")
     expect(eli).to_contain_text("Customer")
     expect(fay).not_to_contain_text("Customer")
+
+
+def test_enter_in_the_new_list_field_adds_the_selection_to_that_list(signed_in_page):
+    from leadline.segments.models import Segment
+
+    ContactFactory(first_name="Ena", last_name="Elm")
+    page = signed_in_page
+    page.goto("/contacts/")
+    page.get_by_role("checkbox", name="Select Ena Elm").check()
+
+    field = bulk_bar(page).get_by_label("Or the name of a new list")
+    field.fill("Trade show leads")
+    field.press("Enter")
+
+    expect(page.get_by_text("Trade show leads").first).to_be_visible()
+    members = Segment.objects.get(name="Trade show leads").memberships.values_list(
+        "contact__first_name", flat=True
+    )
+    assert list(members) == ["Ena"]

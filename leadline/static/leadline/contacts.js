@@ -11,6 +11,17 @@
     if (target.form) target.form.requestSubmit();
   });
 
+  // Enter in a field marked data-enter-clicks="#button" presses that button rather than the form's
+  // first one (the bulk bar's "new list" field would otherwise submit "Assign").
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || !target.matches || !target.matches("input[data-enter-clicks]")) return;
+    var button = document.querySelector(target.getAttribute("data-enter-clicks"));
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
+
   // "Apply to all N matching" shows N as the selected count while it is ticked.
   document.addEventListener("change", function (event) {
     var box = event.target;
