@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leadline.accounts.models import Role, User
-from leadline.activity.models import Activity
+from leadline.activity.models import Activity, Kind
 from leadline.contacts.models import Contact, LifecycleStage
 from leadline.sales.deal_services import deal_create, deal_move, deal_note_add
 from leadline.sales.models import Deal, DealStageChange, Order, Pipeline, Product, StageKind
@@ -111,7 +111,20 @@ def _backdate(deal: Deal, created_days_ago: int, idle_days: int, rng: random.Ran
         moment = moments[min(index, len(moments) - 1)] if moments else created
         Activity.objects.filter(pk=event.pk).update(occurred_at=moment)
     if closed is not None:
-        Order.objects.filter(deal=deal).update(ordered_at=closed)
+        for order in Order.objects.filter(deal=deal):
+            Order.objects.filter(pk=order.pk).update(ordered_at=closed)
+            Activity.objects.filter(kind=Kind.ORDER_PLACED, data__order=str(order.public_id)).update(
+                occurred_at=closed
+            )
+    if deal.contact_id:
+        # The stage moves the deal caused (opportunity when it was opened, customer when it was won)
+        # happened then, not now.
+        just_now = Activity.objects.filter(
+            contact_id=deal.contact_id, kind=Kind.STAGE_CHANGED, occurred_at__gte=now - timedelta(minutes=10)
+        )
+        just_now.filter(data__via="deal").update(occurred_at=created)
+        if closed is not None:
+            just_now.filter(data__via="order").update(occurred_at=closed)
 
 
 def _partner_pipeline(admin: User | None) -> Pipeline:

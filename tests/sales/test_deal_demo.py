@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from leadline.activity.models import Activity, Kind
 from leadline.contacts.models import LifecycleStage
 from leadline.sales.demo_deals import seed_deals_demo
 from leadline.sales.models import Deal, DealStatus, Order, Pipeline
@@ -41,3 +42,21 @@ def test_it_skips_without_salespeople(db):
 
     assert not Deal.objects.exists()
     assert "skipped" in messages[0]
+
+
+def test_the_orders_of_won_demo_deals_happened_when_they_were_won(personas):
+    for _ in range(40):
+        ContactFactory(lifecycle_stage=LifecycleStage.SQL)
+
+    seed_deals_demo()
+
+    won = Deal.objects.filter(status=DealStatus.WON).select_related("contact")
+    assert won.exists()
+    for deal in won:
+        order = Order.objects.get(deal=deal)
+        placed = Activity.objects.get(kind=Kind.ORDER_PLACED, data__order=str(order.public_id))
+        became_customer = Activity.objects.get(
+            contact=deal.contact, kind=Kind.STAGE_CHANGED, data__to=LifecycleStage.CUSTOMER
+        )
+        assert order.ordered_at == deal.closed_at == placed.occurred_at == became_customer.occurred_at
+        assert deal.closed_at < timezone.now() - timedelta(hours=12)
