@@ -534,9 +534,14 @@ def deal_note_add(*, deal: Deal, author: Any, body: Any) -> Activity:
             title="Note",
             data={"body": text, "deal": str(deal.public_id), "deal_name": deal.name},
         )
-        Deal.objects.filter(pk=deal.pk).update(last_activity_at=now)
+        deal_touch(deal_id=deal.pk, at=now)
         deal.last_activity_at = now
     return note
+
+
+def deal_touch(*, deal_id: int, at: datetime) -> None:
+    """Work on a deal (a note, a finished task) keeps it fresh on the board: rotting reads this."""
+    Deal.objects.filter(pk=deal_id, last_activity_at__lt=at).update(last_activity_at=at)
 
 
 # --- Moving between stages ------------------------------------------------------------------------

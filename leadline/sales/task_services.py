@@ -25,6 +25,7 @@ from leadline.contacts.models import Contact
 from leadline.core.access import get_for_user, parse_public_id
 from leadline.core.notifications import notify
 from leadline.core.services import audit_record
+from leadline.sales.deal_services import deal_touch
 from leadline.sales.handoff_services import handoff_record_touch
 from leadline.sales.models import Deal, Task, TaskKind
 
@@ -341,8 +342,7 @@ def task_complete(*, task: Task, actor: User, at: datetime | None = None) -> Tas
             if task.kind in TOUCH_KINDS and not actor.is_marketing:
                 handoff_record_touch(contact=task.contact, at=now)
         if task.deal_id is not None:
-            # Work on a deal keeps it fresh on the board (the rotting indicator reads this).
-            Deal.objects.filter(pk=task.deal_id, last_activity_at__lt=now).update(last_activity_at=now)
+            deal_touch(deal_id=task.deal_id, at=now)
     return task
 
 
