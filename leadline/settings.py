@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "leadline.segments",
     "leadline.scoring",
     "leadline.sales",
+    "leadline.analytics",
     "leadline.api",
 ]
 

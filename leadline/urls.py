@@ -20,6 +20,7 @@ urlpatterns = [
     path("forms/", include("leadline.forms.urls")),
     path("segments/", include("leadline.segments.urls")),
     path("email/", include("leadline.mail.urls")),
+    path("reports/", include("leadline.analytics.urls")),
     path("f/", include("leadline.forms.public_urls")),
     path("", include("leadline.sales.urls")),
     path("", include("leadline.scoring.urls")),

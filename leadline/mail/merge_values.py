@@ -32,11 +32,15 @@ def booking_link(*, contact: Any) -> str:
     return f"{settings.BASE_URL}/meet/"
 
 
-def unsubscribe_url(*, contact: Any) -> str:
-    """The personal one-click unsubscribe link of a contact (served at /u/<token>)."""
+def unsubscribe_url(*, contact: Any, message: Any = None) -> str:
+    """The personal one-click unsubscribe link of a contact (served at /u/<token>); with the
+    message it came in, so the report can count it and the subscription type is known."""
     if contact is None or not getattr(contact, "public_id", None):
         return settings.BASE_URL + SAMPLE_UNSUBSCRIBE_PATH
-    token = make_token({"c": str(contact.public_id)}, purpose=UNSUBSCRIBE_TOKEN_PURPOSE)
+    value = {"c": str(contact.public_id)}
+    if message is not None:
+        value["m"] = str(message.public_id)
+    token = make_token(value, purpose=UNSUBSCRIBE_TOKEN_PURPOSE)
     return f"{settings.BASE_URL}/u/{token}"
 
 

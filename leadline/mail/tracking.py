@@ -1,0 +1,80 @@
+"""Open and click tracking of sent email: the signed tokens and the rewriting of a rendered message.
+
+A click token signs the message's public id together with the link's address, so `/c/<token>`
+can only ever redirect to an address that was in that message: a token someone edits fails its
+signature (404), and there is no table of links to look up. The open pixel's token signs the
+message id alone. Tokens do not expire: old emails keep working links.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from django.conf import settings
+
+from leadline.core.signing import make_token, read_token
+
+CLICK_PURPOSE = "mail.click"
+OPEN_PURPOSE = "mail.open"
+
+# Only real web links are tracked; mailto:, tel:, anchors and merge-tag leftovers stay as they are.
+_HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://[^"'\s<>]+)\2""", re.IGNORECASE)
+
+
+def click_token(message_public_id: Any, url: str) -> str:
+    return make_token({"m": str(message_public_id), "u": url}, purpose=CLICK_PURPOSE)
+
+
+def open_token(message_public_id: Any) -> str:
+    return make_token({"m": str(message_public_id)}, purpose=OPEN_PURPOSE)
+
+
+def read_click_token(token: str) -> tuple[str, str]:
+    """(message public id, url) from a click token; raises BadToken."""
+    value = read_token(token, purpose=CLICK_PURPOSE, max_age=None)
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("m"), str)
+        or not isinstance(value.get("u"), str)
+    ):
+        from leadline.core.signing import BadToken
+
+        raise BadToken("Bad token")
+    return value["m"], value["u"]
+
+
+def read_open_token(token: str) -> str:
+    value = read_token(token, purpose=OPEN_PURPOSE, max_age=None)
+    if not isinstance(value, dict) or not isinstance(value.get("m"), str):
+        from leadline.core.signing import BadToken
+
+        raise BadToken("Bad token")
+    return value["m"]
+
+
+def track_html(body: str, *, message_public_id: Any, unsubscribe_url: str = "") -> str:
+    """Point every web link of a rendered HTML body at `/c/<token>` and add the open pixel.
+    The unsubscribe link is left alone: unsubscribing must not depend on the tracker."""
+    base = settings.BASE_URL
+    cache: dict[str, str] = {}
+
+    def rewrite(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(3))
+        if url == unsubscribe_url or url.startswith(base + "/u/"):
+            return match.group(0)
+        tracked = cache.get(url)
+        if tracked is None:
+            tracked = cache[url] = f"{base}/c/{click_token(message_public_id, url)}"
+        return f"{match.group(1)}{match.group(2)}{tracked}{match.group(2)}"
+
+    tracked_body = _HREF.sub(rewrite, body)
+    pixel = (
+        f'<img src="{base}/o/{open_token(message_public_id)}" width="1" height="1" alt="" '
+        'style="display:block;border:0;width:1px;height:1px">'
+    )
+    closing = tracked_body.lower().rfind("</body>")
+    if closing == -1:
+        return tracked_body + pixel
+    return tracked_body[:closing] + pixel + tracked_body[closing:]
