@@ -21,6 +21,8 @@ urlpatterns = [
     path("segments/", include("leadline.segments.urls")),
     path("email/", include("leadline.mail.urls")),
     path("reports/", include("leadline.analytics.urls")),
+    path("email/inbound/", include("leadline.mail.inbound_urls")),
+    path("", include("leadline.mail.public_urls")),
     path("f/", include("leadline.forms.public_urls")),
     path("", include("leadline.sales.urls")),
     path("", include("leadline.scoring.urls")),

@@ -11,11 +11,17 @@ from ninja.operation import Operation
 
 from leadline.accounts.api import router as accounts_router
 from leadline.activity.api import router as activity_router
+from leadline.analytics.api import router as analytics_router
+from leadline.analytics.value_api import router as value_router
 from leadline.api.auth import TokenAuth
 from leadline.api.errors import install_error_handlers
 from leadline.contacts.api import companies_router, contacts_router, properties_router
 from leadline.core.notification_api import router as notifications_router
 from leadline.mail.api import router as mail_router
+from leadline.mail.campaign_api import router as campaign_router
+from leadline.mail.domain_api import router as domain_router
+from leadline.mail.personal_api import router as personal_router
+from leadline.mail.suppression_api import router as suppression_router
 from leadline.sales.api import router as sales_router
 from leadline.sales.api_deals import router as deals_router
 from leadline.sales.api_meetings import router as meetings_router
@@ -163,3 +169,9 @@ api.add_router("", meetings_router)
 api.add_router("", scoring_router)
 api.add_router("", segments_router)
 api.add_router("", mail_router)
+api.add_router("", campaign_router)
+api.add_router("", suppression_router)
+api.add_router("", personal_router)
+api.add_router("", domain_router)
+api.add_router("", analytics_router)
+api.add_router("", value_router)

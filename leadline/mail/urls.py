@@ -1,6 +1,6 @@
 """URLs of the email screens (templates, campaigns, sending settings), mounted at /email/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from leadline.mail import settings_views, views
 
@@ -32,4 +32,9 @@ urlpatterns = [
     path("settings/senders/new/", settings_views.sender_create, name="sender_create"),
     path("settings/senders/<uuid:public_id>/", settings_views.sender_edit, name="sender_edit"),
     path("settings/senders/<uuid:public_id>/delete/", settings_views.sender_delete, name="sender_delete"),
+    path("campaigns/", include("leadline.mail.campaign_urls")),
+    path("suppression/", include("leadline.mail.suppression_urls")),
+    path("subscriptions/", include("leadline.mail.subscription_urls")),
+    path("domains/", include("leadline.mail.domain_urls")),
+    path("messages/", include("leadline.mail.personal_urls")),
 ]

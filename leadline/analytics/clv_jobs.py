@@ -1,0 +1,1 @@
+"""Periodic lifetime-value refit (registered with @periodic when imported by analytics.tasks)."""

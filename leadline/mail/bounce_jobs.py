@@ -1,0 +1,1 @@
+"""Periodic work of the mail room (registered with @periodic when imported by mail.tasks)."""

@@ -1,0 +1,5 @@
+"""API of campaigns: create, schedule, pause, resume, cancel, report."""
+
+from ninja import Router
+
+router = Router(tags=["Campaigns"])
