@@ -163,6 +163,13 @@ else:
 EMAIL_URL = env_url("EMAIL_URL", "", schemes=("smtp", "smtp+tls", "smtp+ssl", "console", "outbox"))
 DEFAULT_FROM_EMAIL = env_str("LEADLINE_FROM_EMAIL", "Leadline <leadline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Bounces and mailto unsubscribes come back to <local>+<token>@LEADLINE_BOUNCE_DOMAIN (a VERP return
+# path); the mailbox is read over IMAP when LEADLINE_BOUNCE_IMAP_URL is set
+# (imap://user:pass@host:port/FOLDER or imaps://…). Without a domain, bounces arrive by webhook only.
+LEADLINE_BOUNCE_DOMAIN = env_str("LEADLINE_BOUNCE_DOMAIN", "").strip().lower()
+LEADLINE_BOUNCE_IMAP_URL = env_url("LEADLINE_BOUNCE_IMAP_URL", "", schemes=("imap", "imaps"))
+# Messages per second per sending domain (0: as fast as the server takes them).
+LEADLINE_SEND_RATE = env_int("LEADLINE_SEND_RATE", 0, minimum=0)
 if not EMAIL_URL or EMAIL_URL.startswith("outbox"):
     EMAIL_BACKEND = "leadline.core.outbox.OutboxBackend"
 elif EMAIL_URL.startswith("console"):

@@ -280,6 +280,26 @@ def bench_deals(scale: int, echo: Echo) -> BenchReport:
 WORKLOADS["deals"] = bench_deals
 
 
+def bench_send(scale: int, echo: Echo) -> BenchReport:
+    """A personalised, link-tracked campaign into a local SMTP sink vs. a raw smtplib loop."""
+    from leadline.mail.bench_send import bench_send as run
+
+    return run(scale, echo)
+
+
+WORKLOADS["send"] = bench_send
+
+
+def bench_dashboards(scale: int, echo: Echo) -> BenchReport:
+    """Funnel, conversion by source, attribution and CLV queries vs. DuckDB over an export."""
+    from leadline.analytics.bench_dashboards import bench_dashboards as run
+
+    return run(scale, echo)
+
+
+WORKLOADS["dashboards"] = bench_dashboards
+
+
 # --- Running ----------------------------------------------------------------------------------------
 
 
@@ -353,7 +373,7 @@ def _print_report(report: dict[str, Any]) -> None:
 
 
 # The scale each workload's issue asks for when --scale is not given.
-DEFAULT_SCALES = {"segments": 100_000, "deals": 50_000}
+DEFAULT_SCALES = {"segments": 100_000, "deals": 50_000, "send": 20_000, "dashboards": 100_000}
 
 
 @click.command()

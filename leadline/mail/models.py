@@ -446,6 +446,12 @@ class OutboundMessage(BaseModel):
     lease_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     smtp_response = models.CharField(max_length=500, blank=True)
+    provider_id = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="The ESP's id of the message, when sent through one.",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True, help_text="First human open.")
     clicked_at = models.DateTimeField(null=True, blank=True, help_text="First human click.")
