@@ -15,6 +15,7 @@ from leadline.analytics.api import router as analytics_router
 from leadline.analytics.value_api import router as value_router
 from leadline.api.auth import TokenAuth
 from leadline.api.errors import install_error_handlers
+from leadline.automation.api import router as automation_router
 from leadline.contacts.api import companies_router, contacts_router, properties_router
 from leadline.core.notification_api import router as notifications_router
 from leadline.mail.api import router as mail_router
@@ -29,6 +30,7 @@ from leadline.sales.api_orders import router as orders_router
 from leadline.sales.api_tasks import router as tasks_router
 from leadline.scoring.api import router as scoring_router
 from leadline.segments.api import router as segments_router
+from leadline.testimonials.api import router as testimonials_router
 
 SECURITY_SCHEME = "bearerAuth"
 ERROR_SCHEMA: dict[str, Any] = {
@@ -175,3 +177,5 @@ api.add_router("", personal_router)
 api.add_router("", domain_router)
 api.add_router("", analytics_router)
 api.add_router("", value_router)
+api.add_router("", automation_router)
+api.add_router("", testimonials_router)

@@ -1,0 +1,5 @@
+"""API of workflows (read, enrol, unenrol, enrolment state) and playbooks."""
+
+from ninja import Router
+
+router = Router(tags=["Automation"])

@@ -1,0 +1,1 @@
+"""Workflows and sequences: triggers, waits, branches, actions, enrolments and playbooks."""

@@ -1,0 +1,1 @@
+"""Testimonial requests, submissions, moderation and the public wall."""

@@ -1,0 +1,7 @@
+"""URLs of testimonial moderation, mounted at /testimonials/manage/."""
+
+from django.urls import URLPattern
+
+app_name = "testimonials"
+
+urlpatterns: list[URLPattern] = []
