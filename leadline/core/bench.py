@@ -300,6 +300,16 @@ def bench_dashboards(scale: int, echo: Echo) -> BenchReport:
 WORKLOADS["dashboards"] = bench_dashboards
 
 
+def bench_workflows(scale: int, echo: Echo) -> BenchReport:
+    """Due steps of a three-step drip processed by the engine vs. a bare claim-and-mark loop."""
+    from leadline.automation.bench import bench_workflows as run
+
+    return run(scale, echo)
+
+
+WORKLOADS["workflows"] = bench_workflows
+
+
 # --- Running ----------------------------------------------------------------------------------------
 
 
@@ -373,7 +383,7 @@ def _print_report(report: dict[str, Any]) -> None:
 
 
 # The scale each workload's issue asks for when --scale is not given.
-DEFAULT_SCALES = {"segments": 100_000, "deals": 50_000, "send": 20_000, "dashboards": 100_000}
+DEFAULT_SCALES = {"segments": 100_000, "deals": 50_000, "send": 20_000, "dashboards": 100_000, "workflows": 100_000}
 
 
 @click.command()
