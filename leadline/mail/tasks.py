@@ -1,3 +1,3 @@
 """Imported by the scheduler: registers the mail room's periodic work."""
 
-from leadline.mail import bounce_jobs, campaign_jobs, sending_jobs  # noqa: F401
+from leadline.mail import bounce_jobs, campaign_jobs, domain_jobs, sending_jobs  # noqa: F401
