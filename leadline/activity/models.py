@@ -34,6 +34,8 @@ class Kind(models.TextChoices):
     EMAIL_SENT = "email.sent", "Email sent"
     EMAIL_OPENED = "email.opened", "Email opened"
     EMAIL_CLICKED = "email.clicked", "Email link clicked"
+    EMAIL_BOUNCED = "email.bounced", "Email bounced"
+    EMAIL_COMPLAINED = "email.complained", "Marked as spam"
     SCORE_CHANGED = "score.changed", "Score changed"
     DEAL_CREATED = "deal.created", "Deal created"
     DEAL_CHANGED = "deal.changed", "Deal changed"
