@@ -18,6 +18,15 @@ from leadline.accounts.models import Role, User
 from tests.factories import DEFAULT_PASSWORD, TeamFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def no_outside_dns(settings: Any) -> None:
+    """DNS lookups (sending-domain checks) go to a loopback port where nothing answers, and give up
+    fast: tests never reach the network. The domain tests point this at their own DNS server."""
+    settings.LEADLINE_DNS_NAMESERVERS = ["127.0.0.1:9"]
+    settings.LEADLINE_DNS_TIMEOUT = 0.2
+    settings.LEADLINE_DNS_LIFETIME = 0.4
+
+
 @pytest.fixture
 def alice(db: None) -> User:
     return UserFactory(email="alice@leadline.test", first_name="Alice", last_name="Admin", role=Role.ADMIN)
