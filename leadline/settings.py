@@ -7,8 +7,9 @@ variable, when a value cannot be used.
 from __future__ import annotations
 
 import sys
+from importlib.util import find_spec
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "leadline.segments",
     "leadline.scoring",
     "leadline.sales",
+    "leadline.testimonials",
+    "leadline.automation",
     "leadline.analytics",
     "leadline.api",
 ]
@@ -160,7 +163,91 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Mail -----------------------------------------------------------------------------------------
-EMAIL_URL = env_url("EMAIL_URL", "", schemes=("smtp", "smtp+tls", "smtp+ssl", "console", "outbox"))
+# EMAIL_URL: smtp://user:pass@host:port (smtp+tls:// for STARTTLS, smtp+ssl:// for TLS from the
+# start), an email service through django-anymail as anymail+<service>://<credentials>@ (for example
+# anymail+postmark://SERVER_TOKEN@ or anymail+mailjet://API_KEY:SECRET_KEY@; query parameters become
+# ANYMAIL settings by name, e.g. ?webhook_secret=user:pass), console://, or outbox:// (the default:
+# the in-app outbox viewer).
+_SMTP_SCHEMES = ("smtp", "smtp+tls", "smtp+ssl")
+# service → (its anymail backend module, the settings the URL's user name and password give)
+_ANYMAIL_SERVICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "amazon_ses": ("amazon_ses", ()),
+    "brevo": ("brevo", ("API_KEY",)),
+    "mailersend": ("mailersend", ("API_TOKEN",)),
+    "mailgun": ("mailgun", ("API_KEY",)),
+    "mailjet": ("mailjet", ("API_KEY", "SECRET_KEY")),
+    "mailtrap": ("mailtrap", ("API_TOKEN",)),
+    "mandrill": ("mandrill", ("API_KEY",)),
+    "postal": ("postal", ("API_KEY",)),
+    "postmark": ("postmark", ("SERVER_TOKEN",)),
+    "resend": ("resend", ("API_KEY",)),
+    "scaleway": ("scaleway", ("PROJECT_ID", "SECRET_KEY")),
+    "sendgrid": ("sendgrid", ("API_KEY",)),
+    "sparkpost": ("sparkpost", ("API_KEY",)),
+    "unisender_go": ("unisender_go", ("API_KEY",)),
+}
+
+
+def email_settings_from_url(url: str) -> dict[str, object]:
+    """The Django email settings EMAIL_URL stands for; ImproperlyConfigured naming EMAIL_URL if unusable."""
+    scheme = urlsplit(url).scheme if url else "outbox"
+    if scheme == "outbox":
+        return {"EMAIL_BACKEND": "leadline.core.outbox.OutboxBackend"}
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme in _SMTP_SCHEMES:
+        parts = urlsplit(env_url("EMAIL_URL", "", schemes=_SMTP_SCHEMES, environ={"EMAIL_URL": url}))
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname or "localhost",
+            "EMAIL_PORT": parts.port or {"smtp": 25, "smtp+tls": 587, "smtp+ssl": 465}[scheme],
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_TLS": scheme == "smtp+tls",
+            "EMAIL_USE_SSL": scheme == "smtp+ssl",
+            "EMAIL_TIMEOUT": 20,
+        }
+    service = scheme.removeprefix("anymail+")
+    if not scheme.startswith("anymail+") or service not in _ANYMAIL_SERVICES:
+        known = ", ".join(f"anymail+{name}://" for name in _ANYMAIL_SERVICES)
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with smtp://, smtp+tls://, smtp+ssl://, console://, outbox:// or an "
+            f"email service ({known}); got {scheme!r}."
+        )
+    module, credentials = _ANYMAIL_SERVICES[service]
+    parts = urlsplit(url)
+    given = [unquote(value) for value in (parts.username, parts.password) if value]
+    if len(given) < len(credentials):
+        needed = ":".join(credentials).lower()
+        raise ImproperlyConfigured(
+            f"EMAIL_URL for {service} must carry {needed}: anymail+{service}://{needed.upper()}@"
+        )
+    if service == "amazon_ses" and find_spec("boto3") is None:
+        raise ImproperlyConfigured("EMAIL_URL names Amazon SES, which needs the boto3 package installed.")
+    prefix = service.upper()
+    anymail: dict[str, object] = {
+        f"{prefix}_{name}": value for name, value in zip(credentials, given, strict=False)
+    }
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if not key.replace("_", "").isalnum():
+            raise ImproperlyConfigured(f"EMAIL_URL has a setting with a name anymail cannot have: {key!r}.")
+        anymail[key.upper()] = value
+    return {"EMAIL_BACKEND": f"anymail.backends.{module}.EmailBackend", "ANYMAIL": anymail}
+
+
+EMAIL_URL = env_str("EMAIL_URL", "")
+_email_settings = email_settings_from_url(EMAIL_URL)
+EMAIL_BACKEND = str(_email_settings["EMAIL_BACKEND"])
+if "EMAIL_HOST" in _email_settings:
+    EMAIL_HOST = str(_email_settings["EMAIL_HOST"])
+    EMAIL_PORT = int(str(_email_settings["EMAIL_PORT"]))
+    EMAIL_HOST_USER = str(_email_settings["EMAIL_HOST_USER"])
+    EMAIL_HOST_PASSWORD = str(_email_settings["EMAIL_HOST_PASSWORD"])
+    EMAIL_USE_TLS = bool(_email_settings["EMAIL_USE_TLS"])
+    EMAIL_USE_SSL = bool(_email_settings["EMAIL_USE_SSL"])
+    EMAIL_TIMEOUT = int(str(_email_settings["EMAIL_TIMEOUT"]))
+if "ANYMAIL" in _email_settings:
+    ANYMAIL = _email_settings["ANYMAIL"]
 DEFAULT_FROM_EMAIL = env_str("LEADLINE_FROM_EMAIL", "Leadline <leadline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Bounces and mailto unsubscribes come back to <local>+<token>@LEADLINE_BOUNCE_DOMAIN (a VERP return
@@ -170,20 +257,8 @@ LEADLINE_BOUNCE_DOMAIN = env_str("LEADLINE_BOUNCE_DOMAIN", "").strip().lower()
 LEADLINE_BOUNCE_IMAP_URL = env_url("LEADLINE_BOUNCE_IMAP_URL", "", schemes=("imap", "imaps"))
 # Messages per second per sending domain (0: as fast as the server takes them).
 LEADLINE_SEND_RATE = env_int("LEADLINE_SEND_RATE", 0, minimum=0)
-if not EMAIL_URL or EMAIL_URL.startswith("outbox"):
-    EMAIL_BACKEND = "leadline.core.outbox.OutboxBackend"
-elif EMAIL_URL.startswith("console"):
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-else:
-    _mail = urlsplit(EMAIL_URL)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _mail.hostname or "localhost"
-    EMAIL_PORT = _mail.port or {"smtp": 25, "smtp+tls": 587, "smtp+ssl": 465}[_mail.scheme]
-    EMAIL_HOST_USER = unquote(_mail.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
-    EMAIL_USE_TLS = _mail.scheme == "smtp+tls"
-    EMAIL_USE_SSL = _mail.scheme == "smtp+ssl"
-    EMAIL_TIMEOUT = 20
+# DNS servers for the sending-domain checks, e.g. "1.1.1.1,9.9.9.9" or "127.0.0.1:5353"; empty = the system's.
+LEADLINE_DNS_NAMESERVERS = env_list("LEADLINE_DNS_NAMESERVERS", [])
 
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,706 @@
+"""The sending engine: every outbox row is sent once, and its outcome recorded (DESIGN.md §2).
+
+A worker claims a batch of due rows with a lease (`queued → sending`), re-checks at that moment
+what may have changed since the row was queued (suppression, unsubscribes, a paused or cancelled
+campaign), renders each email (the template compiled once, filled per recipient, links tracked),
+and sends the batch over one connection. Each accepted message is marked sent, with its
+`email.sent` entry on the contact's timeline, in its own short transaction straight after the
+server's 250 — so a crash can lose at most the mark of the one message in flight, never a batch.
+
+A worker that dies leaves its rows in `sending`; once the lease runs out another claim takes them
+again, with the same Message-ID. The claim counts an attempt, so a message that kills its worker
+every time ends `dead` instead of looping. A refusal (5xx) fails that row only; a temporary problem
+(4xx, a timeout, a dropped connection) puts it back in the queue with exponential backoff, until
+MAX_ATTEMPTS, when it is `dead` with its last error kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from leadline.activity.models import Kind
+from leadline.activity.services import activity_record
+from leadline.core.jobs import backoff_delay
+from leadline.mail.addresses import return_path, unsubscribe_mailto
+from leadline.mail.dkim_signing import DkimKey, DkimKeyError, check_private_key
+from leadline.mail.merge_values import merge_values, unsubscribe_url
+from leadline.mail.models import (
+    Campaign,
+    OutboundMessage,
+    SenderIdentity,
+    SendingDomain,
+    SubscriptionType,
+    Suppression,
+    Template,
+    Unsubscribe,
+)
+from leadline.mail.rendering import CompiledEmail, compile_source, layout_source
+from leadline.mail.selectors import default_sender_identity, merge_tag_catalogue
+from leadline.mail.tracking import track_html
+from leadline.mail.transport import (
+    Delivery,
+    Outcome,
+    OutgoingEmail,
+    Transport,
+    TransportUnavailable,
+    open_transport,
+)
+
+logger = logging.getLogger(__name__)
+
+State = OutboundMessage.State
+LEASE = timedelta(minutes=5)
+BATCH_SIZE = 200
+MAX_ATTEMPTS = 10
+# How often a batch renews its leases and looks again at its campaigns (paused or cancelled meanwhile).
+CHECKPOINT_SECONDS = 5.0
+COMPILED_CACHE_SIZE = 64
+# Merge values a row's merge_context may not replace: the unsubscribe link is always the real one.
+PROTECTED_VALUES = frozenset({"unsubscribe_url"})
+LOST_WORKER_ERROR = "The worker sending this message stopped without an answer from the mail server."
+
+
+@dataclass
+class SendReport:
+    """What one run did, for logs, the command's output and the benchmark."""
+
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    dead: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    released: int = 0
+    batches: int = 0
+    connections: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add_error(self, error: str) -> None:
+        if len(self.errors) < 20:
+            self.errors.append(error)
+
+    @property
+    def summary(self) -> str:
+        parts = [
+            f"{value} {name}"
+            for name, value in (
+                ("sent", self.sent),
+                ("failed", self.failed),
+                ("to retry", self.retried),
+                ("dead", self.dead),
+                ("skipped", self.skipped),
+                ("cancelled", self.cancelled),
+                ("put back", self.released),
+            )
+            if value
+        ]
+        return ", ".join(parts) or "nothing due"
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+# --- Claiming -----------------------------------------------------------------------------------------
+
+
+def _due(now: datetime) -> Q:
+    return Q(state=State.QUEUED, not_before__lte=now) | Q(state=State.SENDING, lease_until__lt=now)
+
+
+def _not_paused() -> Q:
+    # A subquery rather than a join: PostgreSQL refuses FOR UPDATE next to an outer join.
+    paused = Campaign.objects.filter(status=Campaign.Status.PAUSED).values("pk")
+    return ~Q(campaign_id__in=paused)
+
+
+def _claim(*, owner: str, limit: int, lease: timedelta, now: datetime) -> list[OutboundMessage]:
+    """Lease up to `limit` due rows to `owner` (unique per claim) and return them.
+
+    PostgreSQL: the candidates are locked with SKIP LOCKED, so concurrent claimers pass over each
+    other's rows instead of queueing behind them. SQLite: the transaction takes the write lock as it
+    begins (IMMEDIATE). On both, the UPDATE repeats the due condition, so a row another claimer took
+    in between is not taken twice, and the rows are read back by the claim's own owner token.
+    """
+    with transaction.atomic():
+        candidates = OutboundMessage.objects.filter(_due(now), _not_paused()).order_by("not_before", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        ids = list(candidates.values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        OutboundMessage.objects.filter(_due(now), id__in=ids).update(
+            state=State.SENDING, lease_owner=owner, lease_until=now + lease, attempts=F("attempts") + 1
+        )
+    return with_related(
+        OutboundMessage.objects.filter(id__in=ids, lease_owner=owner, state=State.SENDING).order_by(
+            "not_before", "id"
+        )
+    )
+
+
+def with_related(queryset: QuerySet[OutboundMessage]) -> list[OutboundMessage]:
+    """The rows with everything rendering reads. The objects a whole campaign shares (its sender,
+    template and layout, the campaign, contact owners) are fetched once and shared, not joined
+    into every row."""
+    rows = list(queryset.select_related("contact__company"))
+    shared: dict[str, dict[Any, Any]] = {
+        "sender": SenderIdentity.objects.in_bulk({row.sender_id for row in rows} - {None}),
+        "template": Template.objects.select_related("layout").in_bulk(
+            {row.template_id for row in rows} - {None}
+        ),
+        "campaign": Campaign.objects.in_bulk({row.campaign_id for row in rows} - {None}),
+        "subscription_type": SubscriptionType.objects.in_bulk(
+            {row.subscription_type_id for row in rows} - {None}
+        ),
+    }
+    owner_ids = {
+        row.contact.owner_id for row in rows if row.contact_id and row.contact and row.contact.owner_id
+    }
+    owners = get_user_model().objects.in_bulk(owner_ids)
+    for row in rows:
+        for name, objects in shared.items():
+            related_id = getattr(row, f"{name}_id")
+            if related_id is not None:
+                setattr(row, name, objects.get(related_id))
+        contact = row.contact if row.contact_id else None
+        if contact is not None:
+            contact.owner = owners.get(contact.owner_id) if contact.owner_id else None
+    return rows
+
+
+def _set_many(rows: Iterable[OutboundMessage], owner: str, **changes: Any) -> int:
+    ids = [row.pk for row in rows]
+    if not ids:
+        return 0
+    return OutboundMessage.objects.filter(id__in=ids, lease_owner=owner, state=State.SENDING).update(
+        lease_owner="", lease_until=None, **changes
+    )
+
+
+def _release(rows: Sequence[OutboundMessage], owner: str) -> int:
+    """Back to the queue without counting an attempt: these rows were claimed but not tried."""
+    return _set_many(rows, owner, state=State.QUEUED, attempts=F("attempts") - 1)
+
+
+def _screen(rows: list[OutboundMessage], *, owner: str, report: SendReport) -> list[OutboundMessage]:
+    """The checks made when a row is claimed, since much can change between queueing and sending.
+    Returns the rows still to send; the others are settled here."""
+    suppressed = dict(
+        Suppression.objects.filter(email__in={row.to_email for row in rows}).values_list("email", "reason")
+    )
+    marketing_contacts = {
+        row.contact_id for row in rows if row.kind == Template.Kind.MARKETING and row.contact_id
+    }
+    unsubscribed: set[tuple[int, int | None]] = set(
+        Unsubscribe.objects.filter(contact_id__in=marketing_contacts).values_list(
+            "contact_id", "subscription_type_id"
+        )
+    )
+    reasons = dict(Suppression.Reason.choices)
+    to_send: list[OutboundMessage] = []
+    skipped: dict[str, list[OutboundMessage]] = {}
+    cancelled: list[OutboundMessage] = []
+    paused: list[OutboundMessage] = []
+    dead: list[OutboundMessage] = []
+    for row in rows:
+        status = row.campaign.status if row.campaign_id and row.campaign else None
+        if status == Campaign.Status.CANCELLED:
+            cancelled.append(row)
+        elif status == Campaign.Status.PAUSED:
+            paused.append(row)
+        elif row.to_email in suppressed:
+            skipped.setdefault(
+                f"Suppressed: {reasons.get(suppressed[row.to_email], suppressed[row.to_email])}.", []
+            ).append(row)
+        elif row.kind == Template.Kind.MARKETING and (reason := _unsubscribed(row, unsubscribed)):
+            skipped.setdefault(reason, []).append(row)
+        elif row.attempts > MAX_ATTEMPTS:
+            dead.append(row)
+        else:
+            to_send.append(row)
+    for reason, group in skipped.items():
+        report.skipped += _set_many(
+            group, owner, state=State.SKIPPED, last_error=reason, attempts=F("attempts") - 1
+        )
+    report.cancelled += _set_many(
+        cancelled,
+        owner,
+        state=State.CANCELLED,
+        last_error="The campaign was cancelled.",
+        attempts=F("attempts") - 1,
+    )
+    report.released += _release(paused, owner)
+    for row in dead:
+        error = f"Gave up after {MAX_ATTEMPTS} attempts. {row.last_error or LOST_WORKER_ERROR}"
+        report.dead += _set_many(
+            [row], owner, state=State.DEAD, attempts=F("attempts") - 1, last_error=error[:2000]
+        )
+    return to_send
+
+
+def _unsubscribed(row: OutboundMessage, unsubscribed: set[tuple[int, int | None]]) -> str:
+    if row.contact_id is None:
+        return "The contact no longer exists."
+    if (row.contact_id, None) in unsubscribed:
+        return "Unsubscribed from all marketing email."
+    if row.subscription_type_id is not None and (row.contact_id, row.subscription_type_id) in unsubscribed:
+        name = row.subscription_type.name if row.subscription_type else "this subscription type"
+        return f"Unsubscribed from {name}."
+    return ""
+
+
+def outbox_claim(
+    *, owner: str, limit: int = BATCH_SIZE, lease: timedelta = LEASE, now: datetime | None = None
+) -> list[OutboundMessage]:
+    """Claim up to `limit` due rows for `owner` and return those still to send (the rest are skipped,
+    cancelled or put back by the checks at claim time)."""
+    claimed = _claim(owner=owner, limit=limit, lease=lease, now=now or timezone.now())
+    return _screen(claimed, owner=owner, report=SendReport(claimed=len(claimed)))
+
+
+# --- Rendering ------------------------------------------------------------------------------------------
+
+_COMPILED: OrderedDict[tuple[Any, ...], CompiledEmail | ValidationError] = OrderedDict()
+
+
+def _remember(key: tuple[Any, ...], compile: Callable[[], CompiledEmail]) -> CompiledEmail:
+    """Compile once per process for as long as the template is unchanged (the key holds its version
+    and its layout's last change); a template that cannot be compiled is remembered too."""
+    found = _COMPILED.get(key)
+    if found is None:
+        try:
+            found = compile()
+        except ValidationError as error:
+            found = error
+        _COMPILED[key] = found
+        while len(_COMPILED) > COMPILED_CACHE_SIZE:
+            _COMPILED.popitem(last=False)
+    else:
+        _COMPILED.move_to_end(key)
+    if isinstance(found, ValidationError):
+        raise found
+    return found
+
+
+def _problem(error: ValidationError) -> str:
+    messages = [message for messages in getattr(error, "message_dict", {}).values() for message in messages]
+    return " ".join(messages or error.messages)
+
+
+def _clean_name(value: Any) -> str:
+    return " ".join(str(value or "").split())[:120]
+
+
+def _clean_address(value: Any) -> str:
+    address = parseaddr(str(value or "").strip())[1]
+    return address if "@" in address and not any(char in address for char in "\r\n") else ""
+
+
+@dataclass
+class _Renderer:
+    """Per-run caches: the merge-tag catalogue, the default sender, the DKIM keys."""
+
+    allowed: dict[str, str] = field(default_factory=merge_tag_catalogue)
+    default_sender: SenderIdentity | None = field(default_factory=default_sender_identity)
+    dkim_keys: dict[str, DkimKey] = field(default_factory=lambda: _dkim_keys())
+
+    def __post_init__(self) -> None:
+        self.allowed_key = tuple(sorted(self.allowed))
+        self.default_from = parseaddr(settings.DEFAULT_FROM_EMAIL)
+
+    def compiled(self, message: OutboundMessage) -> CompiledEmail:
+        template = message.template
+        if message.body.strip():
+            # A 1:1 email: the salesperson's Markdown as they wrote it (perhaps starting from a
+            # template), without the marketing layout. Each is different, so nothing is cached.
+            return compile_source(
+                kind=message.kind,
+                format=Template.Format.MARKDOWN,
+                subject=message.subject or (template.subject if template else ""),
+                preheader="",
+                body=message.body,
+                layout=None,
+                allowed=self.allowed,
+            )
+        if template is None:
+            raise ValidationError("The message has neither a template nor a body to send.")
+        layout = template.layout
+        subject = message.subject or template.subject
+        key = (
+            "template", template.pk, template.version, template.updated_at, message.kind, subject,
+            layout.pk if layout else None, layout.updated_at if layout else None, self.allowed_key,
+        )  # fmt: skip
+        return _remember(
+            key,
+            lambda: compile_source(
+                kind=message.kind,
+                format=template.format,
+                subject=subject,
+                preheader=template.preheader,
+                body=template.body,
+                layout=layout_source(layout),
+                allowed=self.allowed,
+            ),
+        )
+
+    def dkim_key(self, from_email: str) -> DkimKey | None:
+        domain = from_email.rpartition("@")[2].lower()
+        while domain:
+            key = self.dkim_keys.get(domain)
+            if key is not None:
+                return key
+            domain = domain.partition(".")[2] if "." in domain.partition(".")[2] else ""
+        return None
+
+    def prepare(self, message: OutboundMessage) -> OutgoingEmail:
+        compiled = self.compiled(message)
+        identity = message.sender or self.default_sender
+        context = message.merge_context if isinstance(message.merge_context, dict) else {}
+        default_name, default_address = self.default_from
+        from_email = identity.from_email if identity else default_address
+        from_name = _clean_name(context.get("from_name")) or (
+            identity.from_name if identity else default_name
+        )
+        reply_to = _clean_address(context.get("reply_to")) or (identity.reply_to if identity else "")
+        unsubscribe = unsubscribe_url(contact=message.contact, message=message)
+        values: dict[str, Any] = merge_values(
+            contact=message.contact, sender=identity, unsubscribe=unsubscribe
+        )
+        values["sender_name"] = from_name
+        for name, value in context.items():
+            if name not in PROTECTED_VALUES and isinstance(value, (str, int, float)):
+                values[name] = str(value)
+        rendered = compiled.render(values)
+        html = rendered.html
+        headers = {"Message-ID": message.message_id}
+        if message.kind == Template.Kind.MARKETING:
+            html = track_html(html, message_public_id=message.public_id, unsubscribe_url=unsubscribe)
+            links = [f"<{unsubscribe}>"]
+            mailto = unsubscribe_mailto(message)
+            if mailto:
+                links.append(f"<{mailto}>")
+            # RFC 8058: mailbox providers show an unsubscribe button and POST to the https link.
+            headers["List-Unsubscribe"] = ", ".join(links)
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        return OutgoingEmail(
+            mail_from=return_path(message) or from_email,
+            recipient=message.to_email,
+            from_name=from_name,
+            from_email=from_email,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=html,
+            reply_to=reply_to,
+            headers=headers,
+            metadata={"leadline_message": str(message.public_id)},
+            dkim=self.dkim_key(from_email),
+        )
+
+
+def _dkim_keys() -> dict[str, DkimKey]:
+    keys = {}
+    for domain in SendingDomain.objects.exclude(dkim_private_key=""):
+        try:
+            check_private_key(domain.dkim_private_key)
+        except DkimKeyError as error:
+            logger.warning("Not signing mail from %s: %s", domain.domain, error)
+            continue
+        keys[domain.domain.lower()] = DkimKey(
+            domain=domain.domain.lower(),
+            selector=domain.dkim_selector,
+            private_key_pem=domain.dkim_private_key,
+        )
+    return keys
+
+
+def render_outbound(message: OutboundMessage) -> OutgoingEmail:
+    """The email a row would be sent as, rendered now (for previews, tests and the benchmark)."""
+    return _Renderer().prepare(message)
+
+
+# --- Rate limiting ------------------------------------------------------------------------------------
+
+
+class Pacer:
+    """At most `rate` messages a second per sending domain from this process (0: no limit)."""
+
+    def __init__(
+        self,
+        rate: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.clock = clock
+        self.sleep = sleep
+        self.next_slot: dict[str, float] = {}
+
+    def wait(self, domain: str) -> None:
+        if not self.interval:
+            return
+        now = self.clock()
+        slot = max(self.next_slot.get(domain, now), now)
+        if slot > now:
+            self.sleep(slot - now)
+        self.next_slot[domain] = slot + self.interval
+
+
+# --- Recording outcomes ---------------------------------------------------------------------------------
+
+
+@cache
+def _mark_sent_sql() -> str:
+    """The one statement run for every message sent, written once: building it through the ORM each
+    time cost more than running it."""
+    meta = OutboundMessage._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column
+        return quote(field.column)
+
+    return (
+        f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, {column('sent_at')} = %s, "  # noqa: S608
+        f"{column('smtp_response')} = %s, {column('provider_id')} = %s, {column('last_error')} = '', "
+        f"{column('lease_owner')} = '', {column('lease_until')} = NULL "
+        f"WHERE {column('id')} = %s AND {column('state')} <> %s"
+    )
+
+
+def _mark_sent(message: OutboundMessage, email: OutgoingEmail, delivery: Delivery) -> bool:
+    """The server took it: say so now, in a transaction of its own, with the timeline entry."""
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Whoever holds the row now, the message is out: never leave an accepted message unsent.
+        cursor.execute(
+            _mark_sent_sql(),
+            [
+                State.SENT,
+                connection.ops.adapt_datetimefield_value(now),
+                delivery.response[:500],
+                delivery.provider_id[:255],
+                message.pk,
+                State.SENT,
+            ],
+        )
+        marked = cursor.rowcount
+        if marked and message.contact_id is not None and message.contact is not None:
+            campaign = message.campaign if message.campaign_id else None
+            data: dict[str, Any] = {
+                "message": str(message.public_id),
+                "subject": email.subject,
+                "to": message.to_email,
+                "email_kind": message.kind,
+            }
+            if campaign is not None:
+                data.update(campaign=str(campaign.public_id), campaign_name=campaign.name)
+            if message.variant:
+                data["variant"] = message.variant
+            activity_record(
+                kind=Kind.EMAIL_SENT,
+                contact=message.contact,
+                occurred_at=now,
+                actor=message.sent_by if message.sent_by_id else None,
+                title=email.subject,
+                data=data,
+            )
+    return bool(marked)
+
+
+def _settle(message: OutboundMessage, owner: str, outcome: Outcome, error: str, report: SendReport) -> None:
+    """A refusal fails the row; anything temporary queues it again with backoff, or gives up."""
+    error = error[:2000]
+    report.add_error(f"{message.to_email}: {error}")
+    if outcome == Outcome.FAILED:
+        report.failed += _set_many(
+            [message], owner, state=State.FAILED, last_error=error, smtp_response=error[:500]
+        )
+    elif message.attempts >= MAX_ATTEMPTS:
+        report.dead += _set_many([message], owner, state=State.DEAD, last_error=error)
+    else:
+        report.retried += _set_many(
+            [message],
+            owner,
+            state=State.QUEUED,
+            last_error=error,
+            not_before=timezone.now() + backoff_delay(message.attempts),
+        )
+
+
+def _retry_all(rows: Sequence[OutboundMessage], owner: str, error: str, report: SendReport) -> None:
+    for row in rows:
+        _settle(row, owner, Outcome.RETRY, error, report)
+
+
+# --- The loop -------------------------------------------------------------------------------------------
+
+
+def _checkpoint(
+    rows: Sequence[OutboundMessage], *, owner: str, lease: timedelta, report: SendReport
+) -> set[int]:
+    """Renew the leases of the rows still to send and return those still ours; rows of a campaign
+    paused or cancelled meanwhile are put back or cancelled."""
+    ids = [row.pk for row in rows]
+    OutboundMessage.objects.filter(id__in=ids, lease_owner=owner, state=State.SENDING).update(
+        lease_until=timezone.now() + lease
+    )
+    ours = set(
+        OutboundMessage.objects.filter(id__in=ids, lease_owner=owner, state=State.SENDING).values_list(
+            "id", flat=True
+        )
+    )
+    campaign_ids = {row.campaign_id for row in rows if row.campaign_id}
+    if campaign_ids:
+        statuses: dict[int | None, str] = dict(
+            Campaign.objects.filter(id__in=campaign_ids).values_list("id", "status")
+        )
+        paused = [row for row in rows if statuses.get(row.campaign_id) == Campaign.Status.PAUSED]
+        cancelled = [row for row in rows if statuses.get(row.campaign_id) == Campaign.Status.CANCELLED]
+        report.released += _release(paused, owner)
+        report.cancelled += _set_many(
+            cancelled,
+            owner,
+            state=State.CANCELLED,
+            last_error="The campaign was cancelled.",
+            attempts=F("attempts") - 1,
+        )
+        ours -= {row.pk for row in [*paused, *cancelled]}
+    return ours
+
+
+def _send_batch(
+    rows: list[OutboundMessage],
+    *,
+    owner: str,
+    lease: timedelta,
+    transport: Transport,
+    renderer: _Renderer,
+    pacer: Pacer,
+    report: SendReport,
+    should_stop: Callable[[], bool],
+) -> None:
+    checkpoint_every = min(CHECKPOINT_SECONDS, lease.total_seconds() / 3)
+    last_checkpoint = time.monotonic()
+    ours = {row.pk for row in rows}
+    for index, message in enumerate(rows):
+        if should_stop():
+            report.released += _release(rows[index:], owner)
+            return
+        if time.monotonic() - last_checkpoint >= checkpoint_every:
+            ours = _checkpoint(rows[index:], owner=owner, lease=lease, report=report)
+            last_checkpoint = time.monotonic()
+        if message.pk not in ours:
+            continue
+        try:
+            email = renderer.prepare(message)
+        except ValidationError as error:
+            _settle(
+                message, owner, Outcome.FAILED, f"The email could not be rendered: {_problem(error)}", report
+            )
+            continue
+        except Exception as error:
+            logger.exception("Rendering message %s failed", message.public_id)
+            _settle(message, owner, Outcome.FAILED, f"The email could not be rendered: {error}", report)
+            continue
+        pacer.wait(email.from_domain)
+        try:
+            delivery = transport.send(email)
+        except TransportUnavailable as error:
+            logger.warning("%s", error)
+            _retry_all([row for row in rows[index:] if row.pk in ours], owner, str(error), report)
+            return
+        if delivery.outcome == Outcome.SENT:
+            if _mark_sent(message, email, delivery):
+                report.sent += 1
+        else:
+            _settle(message, owner, delivery.outcome, delivery.response, report)
+
+
+def _never() -> bool:
+    return False
+
+
+def outbox_send_due(
+    *,
+    transport: Transport | None = None,
+    worker: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    lease: timedelta = LEASE,
+    max_batches: int | None = None,
+    time_budget: float | None = None,
+    should_stop: Callable[[], bool] = _never,
+    pacer: Pacer | None = None,
+) -> SendReport:
+    """Send what is due, batch after batch over one connection, until nothing is due (or the budget
+    of batches or seconds is spent, or `should_stop` says so)."""
+    report = SendReport()
+    worker = worker or worker_name()
+    rate = int(settings.LEADLINE_SEND_RATE)
+    if rate:
+        # A batch at a slow rate would hold its rows for long: keep it to about ten seconds of sending.
+        batch_size = max(1, min(batch_size, rate * 10))
+    pacer = pacer or Pacer(rate)
+    renderer: _Renderer | None = None
+    own_transport = transport is None
+    started = time.monotonic()
+    try:
+        while not should_stop():
+            if max_batches is not None and report.batches >= max_batches:
+                break
+            if time_budget is not None and time.monotonic() - started >= time_budget:
+                break
+            owner = f"{worker[:50]}/{secrets.token_hex(4)}"
+            claimed = _claim(owner=owner, limit=batch_size, lease=lease, now=timezone.now())
+            if not claimed:
+                break
+            report.batches += 1
+            report.claimed += len(claimed)
+            rows = _screen(claimed, owner=owner, report=report)
+            if not rows:
+                continue
+            if renderer is None:
+                renderer = _Renderer()
+            if transport is None:
+                try:
+                    transport = open_transport()
+                except TransportUnavailable as error:
+                    _retry_all(rows, owner, str(error), report)
+                    break
+            _send_batch(
+                rows,
+                owner=owner,
+                lease=lease,
+                transport=transport,
+                renderer=renderer,
+                pacer=pacer,
+                report=report,
+                should_stop=should_stop,
+            )
+    finally:
+        if transport is not None:
+            report.connections = transport.connections_opened
+            if own_transport:
+                transport.close()
+    return report
