@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from leadline.core.access import AccessQuerySet
 from leadline.core.models import BaseModel
+
+if TYPE_CHECKING:
+    from leadline.accounts.models import User
 
 
 class ClvFit(BaseModel):
@@ -68,3 +72,154 @@ class CustomerValue(models.Model):
 
     def __str__(self) -> str:
         return f"value of {self.contact_id}"
+
+
+# --- Dashboards: rollups, goals and saved reports ---------------------------------------------------
+# The rollups below are derived data: `analytics.rollups` keeps them current from the activity log
+# and `leadline manage analytics_rebuild` recomputes them from the raw rows at any time.
+
+
+class ContactMilestone(models.Model):
+    """When one contact first reached each step of the shared funnel (a later stage implies the
+    earlier ones), with the columns the funnel is filtered by."""
+
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="milestone", primary_key=True
+    )
+    source = models.CharField(max_length=32, blank=True)
+    campaign = models.CharField(max_length=255, blank=True)
+    owner = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="First visit of any of its browsers."
+    )
+    lead_at = models.DateTimeField(null=True, blank=True)
+    mql_at = models.DateTimeField(null=True, blank=True)
+    sql_at = models.DateTimeField(null=True, blank=True)
+    opportunity_at = models.DateTimeField(null=True, blank=True)
+    customer_at = models.DateTimeField(null=True, blank=True)
+    # Microseconds from the step before (the first visit for `lead`), so medians sort plain integers.
+    lead_gap = models.BigIntegerField(null=True, blank=True)
+    mql_gap = models.BigIntegerField(null=True, blank=True)
+    sql_gap = models.BigIntegerField(null=True, blank=True)
+    opportunity_gap = models.BigIntegerField(null=True, blank=True)
+    customer_gap = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contact"]
+        indexes = [
+            models.Index(fields=["lead_at"], name="analytics_ms_lead"),
+            models.Index(fields=["mql_at"], name="analytics_ms_mql"),
+            models.Index(fields=["sql_at"], name="analytics_ms_sql"),
+            models.Index(fields=["opportunity_at"], name="analytics_ms_opportunity"),
+            models.Index(fields=["customer_at"], name="analytics_ms_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"milestones of {self.contact_id}"
+
+
+class TrafficSession(models.Model):
+    """One visit: where it came from, how many pages it saw, and whether the browser had visited before."""
+
+    session_id = models.UUIDField(unique=True)
+    visitor_id = models.UUIDField(db_index=True)
+    started_at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=200, blank=True)
+    medium = models.CharField(max_length=200, blank=True)
+    campaign = models.CharField(max_length=200, blank=True)
+    landing_path = models.CharField(max_length=500, blank=True)
+    page_views = models.PositiveIntegerField(default=0)
+    is_returning = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["is_returning", "started_at"], name="analytics_session_new")]
+
+    def __str__(self) -> str:
+        return f"session {self.session_id}"
+
+
+class PageViewDaily(models.Model):
+    """Page views of one path on one day (in the workspace's time zone)."""
+
+    day = models.DateField()
+    path = models.CharField(max_length=500)
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "path"]
+        constraints = [models.UniqueConstraint(fields=["day", "path"], name="analytics_pageview_day_path")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.path}: {self.views}"
+
+
+class GoalQuerySet(AccessQuerySet["Goal"]):
+    def visible_to(self, user: User) -> GoalQuerySet:
+        return self if user.is_active else self.none()
+
+    def editable_by(self, user: User) -> GoalQuerySet:
+        if user.is_admin:
+            return self
+        return self.filter(created_by=user) if user.is_active else self.none()
+
+
+class Goal(BaseModel):
+    """A shared target: reach `target` of a metric within one period, for a team or everyone."""
+
+    class Period(models.TextChoices):
+        WEEK = "week", "Week"
+        MONTH = "month", "Month"
+        QUARTER = "quarter", "Quarter"
+
+    metric = models.CharField(max_length=32)
+    period = models.CharField(max_length=8, choices=Period.choices, default=Period.MONTH)
+    period_start = models.DateField()
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, blank=True, help_text="For revenue goals.")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "metric", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.metric} ≥ {self.target} ({self.period} from {self.period_start})"
+
+
+class SavedReportQuerySet(AccessQuerySet["SavedReport"]):
+    def visible_to(self, user: User) -> SavedReportQuerySet:
+        return self if user.is_active else self.none()
+
+    def editable_by(self, user: User) -> SavedReportQuerySet:
+        if user.is_admin:
+            return self
+        return self.filter(created_by=user) if user.is_active else self.none()
+
+
+class SavedReport(BaseModel):
+    """A custom report someone kept: a metric, how to break it down, and the filters applied."""
+
+    name = models.CharField(max_length=120)
+    metric = models.CharField(max_length=32)
+    breakdown = models.CharField(max_length=32)
+    filters: Any = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = SavedReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

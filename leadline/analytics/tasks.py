@@ -1,3 +1,19 @@
 """Imported by the scheduler: registers the analytics room's periodic work."""
 
+from datetime import timedelta
+
 from leadline.analytics import clv_jobs  # noqa: F401
+from leadline.analytics.digest import digests_send_weekly
+from leadline.analytics.rollups import rollups_update
+from leadline.core.scheduler import periodic
+
+
+@periodic(every=timedelta(seconds=30))
+def update_rollups() -> int:
+    """Fold new activity into the dashboards' rollups."""
+    return rollups_update()
+
+
+@periodic(every=timedelta(days=7))
+def send_weekly_digests() -> int:
+    return digests_send_weekly()

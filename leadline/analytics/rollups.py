@@ -1,0 +1,471 @@
+"""The small tables dashboards read: each contact's funnel milestones, one row per visit, page views
+per path and day. A periodic worker folds new activity rows into them (under an activity cursor, in
+the same transaction, so each row counts once); `rollups_rebuild` recomputes them from raw rows.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Min
+
+from leadline.activity.models import Activity, Cursor, Kind
+from leadline.analytics.models import ContactMilestone, PageViewDaily, TrafficSession
+from leadline.contacts.models import LifecycleStage
+from leadline.tracking.models import Visitor
+
+ROLLUP_CURSOR = "analytics.rollups"
+IDENTIFIED_CURSOR = "analytics.rollups.identified"
+BATCH_SIZE = 20_000
+PATH_LENGTH = 500
+
+# The funnel steps after the anonymous visit, in order; each is "reached" when the contact's
+# lifecycle stage first reaches it or any later stage.
+FUNNEL_STAGES = (
+    LifecycleStage.LEAD,
+    LifecycleStage.MQL,
+    LifecycleStage.SQL,
+    LifecycleStage.OPPORTUNITY,
+    LifecycleStage.CUSTOMER,
+)
+MILESTONE_FIELDS: dict[str, str] = {str(stage): f"{stage}_at" for stage in FUNNEL_STAGES}
+CONTACT_KINDS = (
+    Kind.CONTACT_CREATED,
+    Kind.CONTACT_IMPORTED,
+    Kind.CONTACT_UPDATED,
+    Kind.STAGE_CHANGED,
+    Kind.OWNER_CHANGED,
+    Kind.CONTACT_MERGED,
+)
+CONSUMED_KINDS = (Kind.PAGE_VIEW, *CONTACT_KINDS)
+
+Progress = Callable[[int, int], object]
+
+
+def workspace_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(workspace_zone()).date()
+
+
+def page_path(url: str) -> str:
+    try:
+        path = urlsplit(url).path or "/"
+    except ValueError:
+        path = "/"
+    return path[:PATH_LENGTH]
+
+
+# --- Milestones ----------------------------------------------------------------------------------
+
+
+def _reached(
+    initial_stage: str, created_at: datetime, changes: list[tuple[datetime, str]]
+) -> dict[str, datetime]:
+    """The first moment the contact stood at each funnel step or beyond."""
+    reached: dict[str, datetime] = {}
+
+    def reach(rank: int, moment: datetime) -> None:
+        for stage in FUNNEL_STAGES:
+            if LifecycleStage.rank(stage) <= rank and (stage not in reached or moment < reached[stage]):
+                reached[stage] = moment
+
+    reach(LifecycleStage.rank(initial_stage), created_at)
+    for moment, stage in changes:
+        reach(LifecycleStage.rank(stage), moment)
+    return reached
+
+
+GAP_FIELDS = [f"{stage}_gap" for stage in FUNNEL_STAGES]
+
+
+def milestone_values(first_seen: datetime | None, reached: dict[str, datetime]) -> dict[str, Any]:
+    """The milestone columns: each step's moment and the microseconds since the step before."""
+    values: dict[str, Any] = {"first_seen_at": first_seen}
+    previous = first_seen
+    for stage in FUNNEL_STAGES:
+        moment = reached.get(stage)
+        values[f"{stage}_at"] = moment
+        values[f"{stage}_gap"] = (
+            None if moment is None or previous is None else (moment - previous) // timedelta(microseconds=1)
+        )
+        previous = moment
+    return values
+
+
+def milestones_refresh(contact_ids: Iterable[int] | None = None) -> int:
+    """Recompute the milestones of these contacts (all of them when None) from the raw rows."""
+    where, params = "", []
+    if contact_ids is not None:
+        ids = sorted(set(contact_ids))
+        if not ids:
+            return 0
+        where = f" AND contact_id IN ({', '.join(['%s'] * len(ids))})"
+        params = ids
+    changes: dict[int, list[tuple[datetime, int, Any]]] = defaultdict(list)
+    first_seen: dict[int, datetime] = {}
+    contacts = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT contact_id, occurred_at, id, data FROM activity_activity "  # noqa: S608
+            f"WHERE kind = %s AND contact_id IS NOT NULL{where}",
+            [Kind.STAGE_CHANGED.value, *params],
+        )
+        for contact_id, occurred_at, activity_id, data in cursor.fetchall():
+            changes[contact_id].append((_aware(occurred_at), activity_id, data))
+        cursor.execute(
+            "SELECT contact_id, MIN(first_seen_at) FROM tracking_visitor "  # noqa: S608
+            f"WHERE contact_id IS NOT NULL{where} GROUP BY contact_id",
+            params,
+        )
+        first_seen = {contact_id: _aware(moment) for contact_id, moment in cursor.fetchall()}
+        cursor.execute(
+            "SELECT id, created_at, lifecycle_stage, original_source, original_source_detail, owner_id "  # noqa: S608
+            f"FROM contacts_contact WHERE 1 = 1{where.replace('contact_id', 'id')}",
+            params,
+        )
+        contacts = cursor.fetchall()
+    rows = []
+    for contact_id, created_at, stage, source, detail, owner_id in contacts:
+        history = sorted(changes.get(contact_id, []), key=lambda row: (row[0], row[1]))
+        datas = [_json(data) for _, _, data in history]
+        initial = str(datas[0].get("from") or "") if history else stage
+        reached = _reached(
+            initial,
+            _aware(created_at),
+            [
+                (moment, str(data.get("to") or ""))
+                for (moment, _, _), data in zip(history, datas, strict=True)
+            ],
+        )
+        rows.append(
+            {
+                "contact_id": contact_id,
+                "source": source or "",
+                "campaign": (detail or "")[:255],
+                "owner_id": owner_id,
+                **milestone_values(first_seen.get(contact_id), reached),
+            }
+        )
+    if contact_ids is None:
+        adapt = connection.ops.adapt_datetimefield_value
+        columns = list(rows[0]) if rows else []
+        _raw_insert(
+            ContactMilestone._meta.db_table,
+            columns,
+            [
+                [adapt(value) if isinstance(value, datetime) else value for value in row.values()]
+                for row in rows
+            ],
+        )
+        return len(rows)
+    fields = ["source", "campaign", "owner", "first_seen_at", *MILESTONE_FIELDS.values(), *GAP_FIELDS]
+    objects = [ContactMilestone(**row) for row in rows]
+    for start in range(0, len(objects), 2000):
+        ContactMilestone.objects.bulk_create(
+            objects[start : start + 2000],
+            update_conflicts=True,
+            unique_fields=["contact"],
+            update_fields=fields,
+        )
+    return len(rows)
+
+
+def _json(data: Any) -> dict[str, Any]:
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return {}
+    return data if isinstance(data, dict) else {}
+
+
+# --- Traffic -------------------------------------------------------------------------------------
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def traffic_add(views: list[tuple[Any, ...]]) -> None:
+    """Fold page views — (occurred_at, session_id, visitor_id, url, source, medium, campaign) in
+    log order — into the visits and the per-day page counts."""
+    daily: dict[tuple[date, str], int] = defaultdict(int)
+    by_session: dict[uuid.UUID, list[tuple[Any, ...]]] = defaultdict(list)
+    for view in views:
+        occurred_at, session_id, _visitor_id, url, *_ = view
+        daily[(local_day(occurred_at), page_path(url))] += 1
+        session_key = _uuid(session_id)
+        if session_key is not None and _uuid(view[2]) is not None:
+            by_session[session_key].append(view)
+    _daily_add(daily)
+    if not by_session:
+        return
+    existing = {
+        session.session_id: session
+        for session in TrafficSession.objects.filter(session_id__in=list(by_session)).only(
+            "id", "session_id", "page_views", "started_at"
+        )
+    }
+    changed = []
+    for session_id, rows in by_session.items():
+        if session_id in existing:
+            session = existing[session_id]
+            session.page_views += len(rows)
+            changed.append(session)
+    TrafficSession.objects.bulk_update(changed, ["page_views"], batch_size=2000)
+    new_sessions = []
+    for session_id, rows in by_session.items():
+        if session_id in existing:
+            continue
+        first = min(rows, key=lambda row: row[0])
+        occurred_at, _, visitor_id, url, source, medium, campaign = first
+        new_sessions.append(
+            TrafficSession(
+                session_id=session_id,
+                visitor_id=_uuid(visitor_id) or uuid.UUID(int=0),
+                started_at=occurred_at,
+                source=source or "",
+                medium=medium or "",
+                campaign=campaign or "",
+                landing_path=page_path(url),
+                page_views=len(rows),
+            )
+        )
+    visitor_ids = {session.visitor_id for session in new_sessions}
+    earliest_known = dict(
+        TrafficSession.objects.order_by()
+        .filter(visitor_id__in=list(visitor_ids))
+        .values("visitor_id")
+        .annotate(first=Min("started_at"))
+        .values_list("visitor_id", "first")
+    )
+    first_in_batch: dict[Any, datetime] = {}
+    for session in new_sessions:
+        known = first_in_batch.get(session.visitor_id)
+        if known is None or session.started_at < known:
+            first_in_batch[session.visitor_id] = session.started_at
+    for session in new_sessions:
+        first_visit = min(
+            [
+                moment
+                for moment in (earliest_known.get(session.visitor_id), first_in_batch[session.visitor_id])
+                if moment
+            ]
+        )
+        session.is_returning = session.started_at > first_visit
+    TrafficSession.objects.bulk_create(new_sessions, batch_size=2000)
+
+
+def _daily_add(daily: dict[tuple[date, str], int]) -> None:
+    if not daily:
+        return
+    days = {day for day, _ in daily}
+    paths = {path for _, path in daily}
+    current = {
+        (row.day, row.path): row
+        for row in PageViewDaily.objects.filter(day__in=days, path__in=paths).only(
+            "id", "day", "path", "views"
+        )
+    }
+    changed, created = [], []
+    for key, count in daily.items():
+        if key in current:
+            current[key].views += count
+            changed.append(current[key])
+        else:
+            created.append(PageViewDaily(day=key[0], path=key[1], views=count))
+    PageViewDaily.objects.bulk_update(changed, ["views"], batch_size=2000)
+    PageViewDaily.objects.bulk_create(created, batch_size=2000)
+
+
+# --- The worker and the rebuild ---------------------------------------------------------------------
+
+
+def _fold(rows: list[tuple[Any, ...]]) -> None:
+    views = [row[2:9] for row in rows if row[1] == Kind.PAGE_VIEW]
+    traffic_add(views)
+    contact_ids = {row[9] for row in rows if row[1] != Kind.PAGE_VIEW and row[9] is not None}
+    milestones_refresh(contact_ids)
+
+
+ROW_COLUMNS = (
+    "id",
+    "kind",
+    "occurred_at",
+    "session_id",
+    "visitor_id",
+    "url",
+    "source",
+    "medium",
+    "campaign",
+    "contact_id",
+)
+
+
+def rollups_update(*, batch_size: int = BATCH_SIZE) -> int:
+    """Fold the activity rows written since the last run; returns how many rows were read."""
+    read = 0
+    while True:
+        with transaction.atomic():
+            cursor, _ = Cursor.objects.select_for_update().get_or_create(name=ROLLUP_CURSOR)
+            rows = list(
+                Activity.objects.order_by("id")
+                .filter(id__gt=cursor.position, kind__in=CONSUMED_KINDS)
+                .values_list(*ROW_COLUMNS)[:batch_size]
+            )
+            if rows:
+                _fold(rows)
+                cursor.position = rows[-1][0]
+                cursor.save(update_fields=["position", "updated_at"])
+        read += len(rows)
+        if len(rows) < batch_size:
+            break
+    _refresh_identified()
+    return read
+
+
+def _refresh_identified() -> None:
+    """Visitors linked to a contact after its rows were folded move the contact's first visit."""
+    with transaction.atomic():
+        cursor, _ = Cursor.objects.select_for_update().get_or_create(name=IDENTIFIED_CURSOR)
+        since = datetime.fromtimestamp(cursor.position / 1_000_000, tz=UTC)
+        latest = Visitor.objects.filter(identified_at__gt=since).aggregate(latest=Max("identified_at"))[
+            "latest"
+        ]
+        if latest is None:
+            return
+        contact_ids = set(
+            Visitor.objects.filter(identified_at__gt=since, contact__isnull=False).values_list(
+                "contact_id", flat=True
+            )
+        )
+        milestones_refresh(contact_ids)
+        cursor.position = int(latest.timestamp() * 1_000_000)
+        cursor.save(update_fields=["position", "updated_at"])
+
+
+def _aware(value: Any) -> datetime:
+    """A datetime read by a raw cursor (text on SQLite), as an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _raw_insert(table: str, columns: list[str], rows: list[list[Any]]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(column) for column in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _rebuild_traffic(last_id: int, progress: Progress | None) -> int:
+    """Visits and daily page counts straight from the page views, read once in log order. Plain
+    cursors and inserts: at millions of rows the ORM's per-row work would dominate."""
+    total = Activity.objects.filter(kind=Kind.PAGE_VIEW, id__lte=last_id).count()
+    sessions: dict[
+        Any, list[Any]
+    ] = {}  # session → [visitor, start, raw start, source, medium, campaign, path, views]
+    daily: dict[tuple[date, str], int] = defaultdict(int)
+    zone = workspace_zone()
+    done = 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT occurred_at, session_id, visitor_id, url, source, medium, campaign FROM activity_activity "
+            "WHERE kind = %s AND id <= %s ORDER BY id",
+            [Kind.PAGE_VIEW.value, last_id],
+        )
+        while True:
+            chunk = cursor.fetchmany(BATCH_SIZE)
+            if not chunk:
+                break
+            for raw_moment, session_id, visitor_id, url, source, medium, campaign in chunk:
+                moment = _aware(raw_moment)
+                path = page_path(url or "")
+                daily[(moment.astimezone(zone).date(), path)] += 1
+                if session_id is None or visitor_id is None:
+                    continue
+                entry = sessions.get(session_id)
+                if entry is None:
+                    sessions[session_id] = [
+                        visitor_id,
+                        moment,
+                        source or "",
+                        medium or "",
+                        campaign or "",
+                        path,
+                        1,
+                    ]
+                else:
+                    entry[6] += 1
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+    first_visit: dict[Any, datetime] = {}
+    for visitor_id, moment, *_ in sessions.values():
+        known = first_visit.get(visitor_id)
+        if known is None or moment < known:
+            first_visit[visitor_id] = moment
+    adapt = connection.ops.adapt_datetimefield_value
+    _raw_insert(
+        TrafficSession._meta.db_table,
+        ["session_id", "visitor_id", "started_at", "source", "medium", "campaign", "landing_path", "page_views",
+         "is_returning"],
+        [
+            [session_id, visitor_id, adapt(moment), source, medium, campaign, path, views,
+             moment > first_visit[visitor_id]]
+            for session_id, (visitor_id, moment, source, medium, campaign, path, views) in sessions.items()
+        ],
+    )  # fmt: skip
+    _raw_insert(
+        PageViewDaily._meta.db_table,
+        ["day", "path", "views"],
+        [[connection.ops.adapt_datefield_value(day), path, views] for (day, path), views in daily.items()],
+    )
+    return done
+
+
+def rollups_rebuild(*, progress: Progress | None = None) -> dict[str, int]:
+    """Throw the rollups away and recompute them from the raw rows; the worker then carries on
+    from where the rebuild stopped reading."""
+    with transaction.atomic():
+        cursor, _ = Cursor.objects.select_for_update().get_or_create(name=ROLLUP_CURSOR)
+        last_id = Activity.objects.aggregate(last=Max("id"))["last"] or 0
+        TrafficSession.objects.all().delete()
+        PageViewDaily.objects.all().delete()
+        ContactMilestone.objects.all().delete()
+        done = _rebuild_traffic(last_id, progress)
+        contacts = milestones_refresh()
+        cursor.position = last_id
+        cursor.save(update_fields=["position", "updated_at"])
+        Cursor.objects.update_or_create(
+            name=IDENTIFIED_CURSOR,
+            defaults={"position": int(datetime.now(tz=UTC).timestamp() * 1_000_000)},
+        )
+    return {
+        "page_views": done,
+        "sessions": TrafficSession.objects.count(),
+        "contacts": contacts,
+    }
