@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from leadline.activity.models import Activity, Kind
@@ -48,6 +49,14 @@ def activity_record(
 def activities_record_bulk(rows: Iterable[Activity]) -> list[Activity]:
     """Append many prepared rows in one statement (imports, seeding, ingest workers)."""
     return Activity.objects.bulk_create(list(rows), batch_size=2000)
+
+
+def contacts_touch_activity(contact_ids: Iterable[int], occurred_at: datetime) -> None:
+    """Move the contacts' `last_activity_at` forward to `occurred_at` (never backwards), after
+    `activities_record_bulk` wrote entries for them around that time; one statement."""
+    Contact.objects.filter(pk__in=set(contact_ids)).filter(
+        Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=occurred_at)
+    ).update(last_activity_at=occurred_at)
 
 
 def _clean_note_body(body: str) -> str:

@@ -435,7 +435,11 @@ class OutboundMessage(BaseModel):
         SubscriptionType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     variant = models.CharField(max_length=1, blank=True, help_text="A or B in a subject-line test.")
-    subject = models.CharField(max_length=255, blank=True, help_text="Overrides the template's subject.")
+    subject = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Overrides the template's subject; once sent, the subject the message went out with.",
+    )
     body = models.TextField(blank=True, help_text="The Markdown body of a 1:1 email.")
     merge_context: Any = models.JSONField(default=dict, blank=True)
     message_id = models.CharField(max_length=255, unique=True)
@@ -461,6 +465,9 @@ class OutboundMessage(BaseModel):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    timeline_pending = models.BooleanField(
+        default=False, help_text="Sent, and its `email.sent` timeline entry is still to be written."
+    )
 
     objects = OutboundMessageQuerySet.as_manager()
 
@@ -471,6 +478,9 @@ class OutboundMessage(BaseModel):
             models.Index(fields=["campaign", "state"], name="mail_message_campaign"),
             models.Index(fields=["contact", "-created_at"], name="mail_message_contact"),
             models.Index(fields=["to_email"], name="mail_message_to"),
+            models.Index(
+                fields=["id"], condition=models.Q(timeline_pending=True), name="mail_message_timeline_pending"
+            ),
         ]
 
     def __str__(self) -> str:

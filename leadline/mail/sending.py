@@ -36,8 +36,8 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from leadline.activity.models import Kind
-from leadline.activity.services import activity_record
+from leadline.activity.models import Activity, Kind
+from leadline.activity.services import activities_record_bulk, contacts_touch_activity
 from leadline.core.jobs import backoff_delay
 from leadline.mail.addresses import return_path, unsubscribe_mailto
 from leadline.mail.dkim_signing import DkimKey, DkimKeyError, check_private_key
@@ -484,49 +484,95 @@ def _mark_sent_sql() -> str:
     return (
         f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, {column('sent_at')} = %s, "  # noqa: S608
         f"{column('smtp_response')} = %s, {column('provider_id')} = %s, {column('last_error')} = '', "
-        f"{column('lease_owner')} = '', {column('lease_until')} = NULL "
+        f"{column('lease_owner')} = '', {column('lease_until')} = NULL, "
+        f"{column('subject')} = %s, {column('timeline_pending')} = {column('contact_id')} IS NOT NULL "
         f"WHERE {column('id')} = %s AND {column('state')} <> %s"
     )
 
 
 def _mark_sent(message: OutboundMessage, email: OutgoingEmail, delivery: Delivery) -> bool:
-    """The server took it: say so now, in a transaction of its own, with the timeline entry."""
-    now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
+    """The server took it: say so now, in a statement of its own. The row keeps the subject it went
+    out with and is flagged for its `email.sent` timeline entry, which `_record_timeline` writes for
+    the whole batch in one transaction (a crash before that leaves the flag, and the next run writes
+    the entry: never twice, never lost)."""
+    with connection.cursor() as cursor:
         # Whoever holds the row now, the message is out: never leave an accepted message unsent.
         cursor.execute(
             _mark_sent_sql(),
             [
                 State.SENT,
-                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(timezone.now()),
                 delivery.response[:500],
                 delivery.provider_id[:255],
+                email.subject[:255],
                 message.pk,
                 State.SENT,
             ],
         )
-        marked = cursor.rowcount
-        if marked and message.contact_id is not None and message.contact is not None:
-            campaign = message.campaign if message.campaign_id else None
+        return bool(cursor.rowcount)
+
+
+def _record_timeline(ids: Sequence[int] | None = None) -> int:
+    """Write the `email.sent` timeline entries of sent messages still flagged (of `ids`, or all of
+    them), and clear the flags, in one transaction."""
+    with transaction.atomic():
+        pending = OutboundMessage.objects.filter(timeline_pending=True)
+        if ids is not None:
+            pending = pending.filter(id__in=ids)
+        rows = list(
+            pending.select_for_update(of=("self",))
+            .select_related("contact", "campaign")
+            .only(
+                "id",
+                "public_id",
+                "subject",
+                "to_email",
+                "kind",
+                "variant",
+                "sent_at",
+                "sent_by_id",
+                "contact__id",
+                "contact__company_id",
+                "campaign__public_id",
+                "campaign__name",
+            )
+        )
+        if not rows:
+            return 0
+        entries = []
+        for message in rows:
             data: dict[str, Any] = {
                 "message": str(message.public_id),
-                "subject": email.subject,
+                "subject": message.subject,
                 "to": message.to_email,
                 "email_kind": message.kind,
             }
+            campaign = message.campaign
             if campaign is not None:
                 data.update(campaign=str(campaign.public_id), campaign_name=campaign.name)
             if message.variant:
                 data["variant"] = message.variant
-            activity_record(
-                kind=Kind.EMAIL_SENT,
-                contact=message.contact,
-                occurred_at=now,
-                actor=message.sent_by if message.sent_by_id else None,
-                title=email.subject,
-                data=data,
+            contact = message.contact
+            if contact is not None:
+                entries.append(
+                    Activity(
+                        kind=Kind.EMAIL_SENT,
+                        contact_id=contact.pk,
+                        company_id=contact.company_id,
+                        actor_id=message.sent_by_id,
+                        occurred_at=message.sent_at or timezone.now(),
+                        title=message.subject[:300],
+                        data=data,
+                    )
+                )
+        activities_record_bulk(entries)
+        if entries:
+            contacts_touch_activity(
+                [entry.contact_id for entry in entries if entry.contact_id is not None],
+                max(entry.occurred_at for entry in entries),
             )
-    return bool(marked)
+        OutboundMessage.objects.filter(id__in=[row.pk for row in rows]).update(timeline_pending=False)
+    return len(entries)
 
 
 def _settle(message: OutboundMessage, owner: str, outcome: Outcome, error: str, report: SendReport) -> None:
@@ -665,6 +711,8 @@ def outbox_send_due(
     renderer: _Renderer | None = None
     own_transport = transport is None
     started = time.monotonic()
+    # Entries a sender that died after sending did not get to write.
+    _record_timeline()
     try:
         while not should_stop():
             if max_batches is not None and report.batches >= max_batches:
@@ -688,16 +736,19 @@ def outbox_send_due(
                 except TransportUnavailable as error:
                     _retry_all(rows, owner, str(error), report)
                     break
-            _send_batch(
-                rows,
-                owner=owner,
-                lease=lease,
-                transport=transport,
-                renderer=renderer,
-                pacer=pacer,
-                report=report,
-                should_stop=should_stop,
-            )
+            try:
+                _send_batch(
+                    rows,
+                    owner=owner,
+                    lease=lease,
+                    transport=transport,
+                    renderer=renderer,
+                    pacer=pacer,
+                    report=report,
+                    should_stop=should_stop,
+                )
+            finally:
+                _record_timeline([row.pk for row in rows])
     finally:
         if transport is not None:
             report.connections = transport.connections_opened
