@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 
 from leadline.contacts.countries import country_choices
-from leadline.core.signing import make_token
+from leadline.core.signing import BadToken, make_compact_token, read_compact_token
 from leadline.mail import merge_tags
 from leadline.mail.merge_tags import display_value
 
@@ -37,11 +38,20 @@ def unsubscribe_url(*, contact: Any, message: Any = None) -> str:
     message it came in, so the report can count it and the subscription type is known."""
     if contact is None or not getattr(contact, "public_id", None):
         return settings.BASE_URL + SAMPLE_UNSUBSCRIBE_PATH
-    value = {"c": str(contact.public_id)}
+    payload = UUID(str(contact.public_id)).bytes
     if message is not None:
-        value["m"] = str(message.public_id)
-    token = make_token(value, purpose=UNSUBSCRIBE_TOKEN_PURPOSE)
-    return f"{settings.BASE_URL}/u/{token}"
+        payload += UUID(str(message.public_id)).bytes
+    return f"{settings.BASE_URL}/u/{make_compact_token(payload, purpose=UNSUBSCRIBE_TOKEN_PURPOSE)}"
+
+
+def read_unsubscribe_token(token: str) -> tuple[UUID, UUID | None]:
+    """(contact public id, message public id or None) of an unsubscribe link; raises BadToken."""
+    payload = read_compact_token(token, purpose=UNSUBSCRIBE_TOKEN_PURPOSE)
+    if len(payload) == 16:
+        return UUID(bytes=payload), None
+    if len(payload) == 32:
+        return UUID(bytes=payload[:16]), UUID(bytes=payload[16:])
+    raise BadToken("Bad token")
 
 
 def contact_values(contact: Any) -> dict[str, str]:

@@ -20,10 +20,10 @@ from django.utils.text import slugify
 
 from leadline.contacts.models import ConsentRecord, Contact
 from leadline.contacts.services import consent_record
-from leadline.core.access import get_for_user, parse_public_id
+from leadline.core.access import get_for_user
 from leadline.core.services import audit_record
-from leadline.core.signing import BadToken, read_token
-from leadline.mail.merge_values import UNSUBSCRIBE_TOKEN_PURPOSE
+from leadline.core.signing import BadToken
+from leadline.mail.merge_values import read_unsubscribe_token
 from leadline.mail.models import (
     MessageEvent,
     OutboundMessage,
@@ -103,14 +103,8 @@ def recipient_from_token(token: str) -> Recipient | None:
     if token == SAMPLE_TOKEN:
         return Recipient(contact=None, message=None, sender=default_sender(), is_sample=True)
     try:
-        value = read_token(token, purpose=UNSUBSCRIBE_TOKEN_PURPOSE, max_age=None)
+        contact_id, message_id = read_unsubscribe_token(token)
     except BadToken:
-        return None
-    if not isinstance(value, dict):
-        return None
-    contact_id = parse_public_id(value.get("c"))
-    message_id = parse_public_id(value.get("m")) if value.get("m") is not None else None
-    if contact_id is None:
         return None
     message = (
         OutboundMessage.objects.select_related("sender", "subscription_type", "contact")

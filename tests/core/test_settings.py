@@ -20,7 +20,7 @@ def test_it_starts_with_no_configuration_at_all(tmp_path):
         ("DATABASE_URL", "mysql://db.internal/leadline", "DATABASE_URL must start with one of"),
         ("DATABASE_URL", "postgres://", "DATABASE_URL must name a host"),
         ("DATABASE_URL", "postgres://db.internal:port/leadline", "DATABASE_URL has an invalid port"),
-        ("EMAIL_URL", "imap://mail.example.com", "EMAIL_URL must start with one of"),
+        ("EMAIL_URL", "imap://mail.example.com", "EMAIL_URL must start with smtp://"),
         ("EMAIL_URL", "smtp://mail.example.com:twentyfive", "EMAIL_URL has an invalid port"),
         ("LEADLINE_TASKS", "celery", "LEADLINE_TASKS must be one of db, immediate; got 'celery'"),
         ("REDIS_URL", "http://cache.internal", "REDIS_URL must start with one of"),
