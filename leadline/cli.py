@@ -172,7 +172,12 @@ def demo(port: int, host: str, no_seed: bool) -> None:
 
     from leadline.core.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_demo
     from leadline.forms.demo import seed_forms_demo
+    from leadline.analytics.demo import seed_analytics_demo
+    from leadline.analytics.value_demo import seed_lifetime_value
+    from leadline.automation.demo import seed_automation_demo
     from leadline.mail.demo import seed_mail_demo
+    from leadline.mail.demo_campaigns import seed_campaigns_demo
+    from leadline.mail.demo_subscriptions import seed_subscription_types_demo
     from leadline.sales.demo import seed_handoff_demo
     from leadline.sales.demo_deals import seed_deals_demo
     from leadline.sales.demo_meetings import seed_meetings_demo
@@ -180,6 +185,7 @@ def demo(port: int, host: str, no_seed: bool) -> None:
     from leadline.sales.demo_tasks import seed_tasks_demo
     from leadline.scoring.demo import seed_scoring_demo
     from leadline.segments.demo import seed_segments_demo
+    from leadline.testimonials.demo import seed_testimonials_demo
     from leadline.tracking.demo import seed_tracking_demo
 
     click.echo("Preparing the database…")
@@ -196,7 +202,14 @@ def demo(port: int, host: str, no_seed: bool) -> None:
         seed_meetings_demo(echo=click.echo)
         seed_tasks_demo(echo=click.echo)
         seed_mail_demo(echo=click.echo)
+        seed_subscription_types_demo(echo=click.echo)
+        seed_testimonials_demo(echo=click.echo)
         seed_segments_demo(echo=click.echo)
+        # Campaigns go to the demo lists; automation and the numbers read everything before them.
+        seed_campaigns_demo(echo=click.echo)
+        seed_automation_demo(echo=click.echo)
+        seed_lifetime_value(echo=click.echo)
+        seed_analytics_demo(echo=click.echo)
 
     commands = {
         "web": _serve_command(host, port, 1),

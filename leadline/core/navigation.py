@@ -1,4 +1,4 @@
-"""The app's main navigation. Areas not built yet are listed so the shell has its final shape."""
+"""The app's main navigation."""
 
 from __future__ import annotations
 
@@ -22,12 +22,14 @@ NAVIGATION: list[NavItem] = [
     NavItem("Forms", "forms:list", "form", "Marketing", ("admin", "marketing")),
     NavItem("Segments", "segments:list", "filter", "Marketing"),
     NavItem("Email", "mail:index", "mail", "Marketing", ("admin", "marketing")),
-    NavItem("Automation", None, "flow", "Marketing", ("admin", "marketing")),
+    NavItem("Automation", "automation:list", "flow", "Marketing", ("admin", "marketing")),
     NavItem("Hand-off", "sales:queue", "handoff", "Sales"),
     NavItem("Deals", "sales:deal_board", "kanban", "Sales"),
     NavItem("Orders", "sales:order_list", "list", "Sales"),
     NavItem("Tasks", "sales:my_day", "check", "Sales"),
     NavItem("Meetings", "sales:meeting_list", "calendar", "Sales"),
-    NavItem("Testimonials", None, "star", "Grow"),
-    NavItem("Reports", None, "chart", "Measure"),
+    NavItem("Testimonials", "testimonials:list", "star", "Grow"),
+    NavItem("Reports", "analytics:index", "chart", "Measure"),
+    NavItem("Attribution", "analytics:attribution", "chart", "Measure"),
+    NavItem("Lifetime value", "analytics:lifetime_value", "star", "Measure"),
 ]

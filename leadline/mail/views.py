@@ -91,6 +91,10 @@ def _preview_contact(request: HttpRequest, value: str | None, *, missing_is_404:
 @require_GET
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    """Marketing starts at the campaigns; salespeople (1:1 email) at the templates they may use."""
+    user = request.user
+    if getattr(user, "is_admin", False) or getattr(user, "is_marketing", False):
+        return redirect("mail:campaign_list")
     return redirect("mail:template_list")
 
 
