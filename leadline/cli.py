@@ -170,11 +170,11 @@ def demo(port: int, host: str, no_seed: bool) -> None:
     _setup_django()
     from django.core.management import call_command
 
-    from leadline.core.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_demo
-    from leadline.forms.demo import seed_forms_demo
     from leadline.analytics.demo import seed_analytics_demo
     from leadline.analytics.value_demo import seed_lifetime_value
     from leadline.automation.demo import seed_automation_demo
+    from leadline.core.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seed_demo
+    from leadline.forms.demo import seed_forms_demo
     from leadline.mail.demo import seed_mail_demo
     from leadline.mail.demo_campaigns import seed_campaigns_demo
     from leadline.mail.demo_subscriptions import seed_subscription_types_demo

@@ -55,6 +55,10 @@ class Kind(models.TextChoices):
     HANDOFF_ACCEPTED = "handoff.accepted", "Accepted by sales"
     HANDOFF_REJECTED = "handoff.rejected", "Sent back by sales"
     HANDOFF_ESCALATED = "handoff.escalated", "Hand-off escalated"
+    WORKFLOW_ENROLLED = "workflow.enrolled", "Enrolled in a workflow"
+    WORKFLOW_STEP = "workflow.step", "Workflow step"
+    WORKFLOW_FINISHED = "workflow.finished", "Left a workflow"
+    WORKFLOW_FAILED = "workflow.failed", "Workflow stopped"
 
 
 class ActivityQuerySet(AccessQuerySet["Activity"]):

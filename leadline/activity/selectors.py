@@ -23,7 +23,10 @@ TIMELINE_PAGE_SIZE = 25
 TIMELINE_FILTERS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "all": ("All", None),
     "notes": ("Notes", (Kind.NOTE,)),
-    "emails": ("Emails", (Kind.EMAIL_SENT, Kind.EMAIL_OPENED, Kind.EMAIL_CLICKED, Kind.EMAIL_BOUNCED, Kind.EMAIL_COMPLAINED)),
+    "emails": (
+        "Emails",
+        (Kind.EMAIL_SENT, Kind.EMAIL_OPENED, Kind.EMAIL_CLICKED, Kind.EMAIL_BOUNCED, Kind.EMAIL_COMPLAINED),
+    ),
     "web": ("Web", (Kind.PAGE_VIEW, Kind.CUSTOM_EVENT, Kind.FORM_SUBMITTED)),
     "stages": ("Stage changes", (Kind.STAGE_CHANGED,)),
 }

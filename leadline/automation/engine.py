@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from leadline.activity.models import Activity
+from leadline.activity.models import Activity, Kind
 from leadline.automation import conditions, graph
 from leadline.automation.models import Enrolment, StepRun, Workflow, WorkflowVersion
 from leadline.automation.steps import STEP_TYPES, Outcome, StepContext, StepError
@@ -42,10 +42,10 @@ MAX_ATTEMPTS = 5
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 TICK_BUDGET_SECONDS = 50.0
 
-KIND_ENROLLED = "workflow.enrolled"
-KIND_STEP = "workflow.step"
-KIND_FINISHED = "workflow.finished"
-KIND_FAILED = "workflow.failed"
+KIND_ENROLLED = Kind.WORKFLOW_ENROLLED
+KIND_STEP = Kind.WORKFLOW_STEP
+KIND_FINISHED = Kind.WORKFLOW_FINISHED
+KIND_FAILED = Kind.WORKFLOW_FAILED
 
 EXIT_REASONS = {
     "completed": "Reached the end",

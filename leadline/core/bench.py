@@ -383,7 +383,13 @@ def _print_report(report: dict[str, Any]) -> None:
 
 
 # The scale each workload's issue asks for when --scale is not given.
-DEFAULT_SCALES = {"segments": 100_000, "deals": 50_000, "send": 20_000, "dashboards": 100_000, "workflows": 100_000}
+DEFAULT_SCALES = {
+    "segments": 100_000,
+    "deals": 50_000,
+    "send": 20_000,
+    "dashboards": 100_000,
+    "workflows": 100_000,
+}
 
 
 @click.command()

@@ -89,10 +89,13 @@ def outbox_enqueue_many(outgoing: Iterable[Outgoing], *, batch_size: int = ENQUE
 
 
 def _insert(batch: list[OutboundMessage]) -> int:
-    keys = [row.key for row in batch]
-    before = OutboundMessage.objects.filter(key__in=keys).count()
-    OutboundMessage.objects.bulk_create(batch, ignore_conflicts=True)
-    return OutboundMessage.objects.filter(key__in=keys).count() - before
+    existing = set(
+        OutboundMessage.objects.filter(key__in=[row.key for row in batch]).values_list("key", flat=True)
+    )
+    new = [row for row in batch if row.key not in existing]
+    # A key queued by someone else since the look-up is skipped by the unique index.
+    OutboundMessage.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
 
 
 def _defaults(row: OutboundMessage) -> dict[str, Any]:

@@ -59,6 +59,10 @@ KIND_ICONS = {
     Kind.ORDER_PLACED: "check",
     Kind.ORDER_REFUNDED: "check",
     Kind.TESTIMONIAL: "star",
+    Kind.WORKFLOW_ENROLLED: "flow",
+    Kind.WORKFLOW_STEP: "flow",
+    Kind.WORKFLOW_FINISHED: "flow",
+    Kind.WORKFLOW_FAILED: "flow",
 }
 KIND_TONES = {
     Kind.NOTE: "note",
