@@ -47,8 +47,8 @@ def test_a_new_date_range_changes_the_numbers_and_leads_to_the_people(reports):
     page = reports
     page.goto(f"/reports/?{RANGE}")
     whole = leads_figure(page).inner_text()
-    page.get_by_label("From").fill("2026-03-01")
-    page.get_by_label("To").fill("2026-03-07")
+    page.get_by_label("From", exact=True).fill("2026-03-01")
+    page.get_by_label("To", exact=True).fill("2026-03-07")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**start=2026-03-01**")
     week = leads_figure(page).inner_text()
