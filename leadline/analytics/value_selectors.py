@@ -44,7 +44,7 @@ class Cohort:
     customers: int
     revenue: Decimal
     average_revenue: Decimal
-    predicted_value: Decimal
+    predicted_value: Decimal | None
     average_probability_alive: float | None
 
 
@@ -125,7 +125,8 @@ def clv_summary(*, user: User | None = None, top: int = TOP_CUSTOMERS) -> ClvSum
             customers=row["customers"],
             revenue=_decimal(row["revenue_sum"]),
             average_revenue=_decimal(row["revenue_average"]),
-            predicted_value=_decimal(row["predicted_sum"]),
+            # None when no customer of the cohort has a prediction (e.g. the spend model is not fitted).
+            predicted_value=_decimal(row["predicted_sum"]) if row["predicted_sum"] is not None else None,
             average_probability_alive=row["alive_average"],
         )
         for row in values.filter(first_order_at__isnull=False)
