@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from leadline.core.bulk import insert_rows
 from leadline.mail.messages import message_id
 from leadline.mail.models import Campaign, OutboundMessage, SenderIdentity, SubscriptionType, Template
 
@@ -43,7 +44,11 @@ class Outgoing:
     sent_by: Any = None
 
     def row(self, now: datetime) -> OutboundMessage:
-        return OutboundMessage(
+        return OutboundMessage(**self.values(now))
+
+    def values(self, now: datetime) -> dict[str, Any]:
+        """The row's fields, as `outbox_enqueue_many` inserts them."""
+        return dict(
             key=self.key[:200],
             to_email=self.to_email.strip().lower(),
             contact=self.contact,
@@ -73,29 +78,15 @@ def outbox_enqueue(outgoing: Outgoing) -> OutboundMessage:
 
 
 def outbox_enqueue_many(outgoing: Iterable[Outgoing], *, batch_size: int = ENQUEUE_BATCH) -> int:
-    """Queue many emails in batches; keys already queued are left as they are. Returns how many
-    rows are new."""
+    """Queue many emails in batches; keys already queued are left as they are (the unique index
+    skips them, whoever queued them first). Returns how many rows are new."""
     now = timezone.now()
-    created = 0
-    batch: list[OutboundMessage] = []
-    for item in outgoing:
-        batch.append(item.row(now))
-        if len(batch) >= batch_size:
-            created += _insert(batch)
-            batch = []
-    if batch:
-        created += _insert(batch)
-    return created
-
-
-def _insert(batch: list[OutboundMessage]) -> int:
-    existing = set(
-        OutboundMessage.objects.filter(key__in=[row.key for row in batch]).values_list("key", flat=True)
+    return insert_rows(
+        OutboundMessage,
+        (item.values(now) for item in outgoing),
+        ignore_conflicts=True,
+        batch_size=batch_size,
     )
-    new = [row for row in batch if row.key not in existing]
-    # A key queued by someone else since the look-up is skipped by the unique index.
-    OutboundMessage.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
 
 
 def _defaults(row: OutboundMessage) -> dict[str, Any]:
