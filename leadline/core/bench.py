@@ -397,7 +397,8 @@ DEFAULT_SCALES = {
 @click.option(
     "--scale",
     type=click.IntRange(1, 10_000_000),
-    help="Size of the synthetic data set [default: 100,000 for segments, 50,000 for deals, else 10,000].",
+    help="Size of the synthetic data set [default: 100,000 for segments, dashboards and workflows, "
+    "50,000 for deals, 20,000 for send, else 10,000].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option(
@@ -406,8 +407,8 @@ DEFAULT_SCALES = {
     help="Run against this empty database (e.g. a scratch PostgreSQL) instead of a temporary SQLite file.",
 )
 def bench(workload: str, scale: int | None, as_json: bool, database_url: str | None) -> None:
-    """Run a benchmark WORKLOAD (import, ingest, segments or deals) on a throwaway database and
-    compare it with a baseline."""
+    """Run a benchmark WORKLOAD on a throwaway database and compare it with a baseline in the same
+    run. Workloads: import, ingest, segments, deals, send, workflows, dashboards."""
     if workload not in WORKLOADS:
         raise click.ClickException(
             f"Unknown workload {workload!r}. Choose one of: {', '.join(sorted(WORKLOADS))}."
