@@ -35,7 +35,7 @@ class InputSchema(Schema):
 
 class ReasonOut(Schema):
     rule: str
-    category: str
+    category: str = Field(description="`fit`, `engagement` or `adjustment`.")
     points: int
     reason: str
 
@@ -64,6 +64,7 @@ class ScoreOut(Schema):
     total: int
     fit: int
     engagement: int
+    adjustment: int = Field(description="Points of the score adjustments in force (e.g. by workflows).")
     computed_at: datetime | None
     explanation: list[ReasonOut]
     predicted: PredictedOut = Field(
@@ -108,7 +109,7 @@ class ModelStatusOut(Schema):
 class RuleOut(Schema):
     id: UUID
     name: str
-    category: str
+    category: str = Field(description="`fit`, `engagement` or `adjustment`.")
     active: bool
     points: int
     field: str
@@ -171,7 +172,8 @@ class RulePatch(InputSchema):
     summary="A contact's score and why",
 )
 def contact_score(request: HttpRequest, contact_id: str) -> dict[str, Any]:
-    """Fit plus decayed engagement; `explanation` lists each rule's points and reason."""
+    """Fit plus decayed engagement plus adjustments, within the score cap; `explanation` lists each
+    rule's and each adjustment's points and reason."""
     contact, detail = contact_score_get(user=request_user(request), public_id=contact_id)
     predicted = contact_prediction_view(contact, contact_prediction_of(contact))
     return {
@@ -179,6 +181,7 @@ def contact_score(request: HttpRequest, contact_id: str) -> dict[str, Any]:
         "total": contact.score,
         "fit": detail.fit if detail else 0,
         "engagement": detail.engagement if detail else 0,
+        "adjustment": detail.adjustment if detail else 0,
         "computed_at": detail.computed_at if detail else None,
         "explanation": detail.explanation if detail else [],
         "predicted": {

@@ -1,6 +1,7 @@
 """Computing scores: fit points from allow-listed fields, engagement points from the activity log
-decayed by age, caps per rule and in total; storing them, explaining every change on the timeline
-and moving contacts who reach the MQL threshold forward to MQL."""
+decayed by age, adjustments in force (set numbers of points, e.g. from a workflow step), caps per
+rule and in total; storing them, explaining every change on the timeline and moving contacts who
+reach the MQL threshold forward to MQL."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from leadline.activity.models import Activity, Cursor, Kind
@@ -22,6 +23,7 @@ from leadline.scoring.models import (
     EngagementKind,
     FitField,
     Operator,
+    ScoreAdjustment,
     ScoringRule,
     ScoringSettings,
 )
@@ -61,10 +63,22 @@ class ScoringContext:
         return self.now - timedelta(days=self.settings.half_life_days * HORIZON_HALF_LIVES)
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    """What the computation needs of a `ScoreAdjustment`."""
+
+    public_id: str
+    points: int
+    reason: str
+    source_label: str
+    expires_at: datetime | None
+
+
 @dataclass
 class ScoreResult:
     fit: int = 0
     engagement: int = 0
+    adjustment: int = 0
     total: int = 0
     explanation: list[dict[str, Any]] = field(default_factory=list)
 
@@ -170,9 +184,13 @@ def engagement_matches(rule: ScoringRule, kind: str, url: str) -> bool:
 
 
 def score_compute(
-    contact: Contact, events: Sequence[tuple[str, str, datetime]], context: ScoringContext
+    contact: Contact,
+    events: Sequence[tuple[str, str, datetime]],
+    context: ScoringContext,
+    adjustments: Sequence[Adjustment] = (),
 ) -> ScoreResult:
-    """Score one contact from its engagement `events` (kind, url, occurred_at)."""
+    """Score one contact from its engagement `events` (kind, url, occurred_at) and the
+    `adjustments` made to its score (those expired by `context.now` are left out)."""
     result = ScoreResult()
     for rule in context.fit_rules:
         if fit_matches(contact, rule):
@@ -200,7 +218,13 @@ def score_compute(
             reason = f"{reason} (capped at {rule.cap})"
         result.explanation.append(_reason(rule, points, reason))
     result.engagement = round(engagement)
-    result.total = round(_clamp(result.fit + engagement, context.settings.score_cap))
+    for adjustment in adjustments:
+        if adjustment.expires_at is not None and adjustment.expires_at <= context.now:
+            continue
+        result.adjustment += adjustment.points
+        result.explanation.append(_adjustment_reason(adjustment))
+    total = result.fit + engagement + result.adjustment
+    result.total = round(_clamp(total, context.settings.score_cap))
     return result
 
 
@@ -210,6 +234,24 @@ def _reason(rule: ScoringRule, points: int, reason: str) -> dict[str, Any]:
         "rule_id": str(rule.public_id),
         "category": rule.category,
         "points": points,
+        "reason": reason,
+    }
+
+
+ADJUSTMENT_PREFIX = "adjustment:"
+ADJUSTMENT_LABEL = "Score adjustment"
+
+
+def _adjustment_reason(adjustment: Adjustment) -> dict[str, Any]:
+    reason = adjustment.reason
+    if adjustment.expires_at is not None:
+        reason = f"{reason} (until {timezone.localtime(adjustment.expires_at):%d %b %Y})"
+    return {
+        "rule": adjustment.source_label or ADJUSTMENT_LABEL,
+        # Keyed by the adjustment, so that the timeline names exactly the one that came or went.
+        "rule_id": f"{ADJUSTMENT_PREFIX}{adjustment.public_id}",
+        "category": "adjustment",
+        "points": adjustment.points,
         "reason": reason,
     }
 
@@ -232,12 +274,38 @@ def _events_for(
     return events
 
 
+def _adjustments_for(contact_ids: Sequence[int], context: ScoringContext) -> dict[int, list[Adjustment]]:
+    adjustments: dict[int, list[Adjustment]] = defaultdict(list)
+    if not contact_ids:
+        return adjustments
+    rows = (
+        ScoreAdjustment.objects.filter(contact_id__in=contact_ids)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=context.now))
+        .order_by("created_at", "id")
+        .values_list("contact_id", "public_id", "points", "reason", "source_label", "expires_at")
+    )
+    for contact_id, public_id, points, reason, source_label, expires_at in rows:
+        adjustments[contact_id].append(Adjustment(str(public_id), points, reason, source_label, expires_at))
+    return adjustments
+
+
 def change_title(old: int, new: int, reasons: list[dict[str, Any]], cause: str) -> str:
     if cause == "decay":
         return f"Score {old} → {new}: older engagement counts for less"
+    if cause == "expiry":
+        return f"Score {old} → {new}: a score adjustment expired"
     if len(reasons) == 1:
         return f"{reasons[0]['points']:+d}: {reasons[0]['reason']}"
     return f"Score {old} → {new}"
+
+
+def _said(rule_id: Any, item: dict[str, Any]) -> str:
+    """A reason as the timeline tells it: an adjustment also says where it came from."""
+    reason = str(item.get("reason", ""))
+    source = item.get("rule", "")
+    if str(rule_id).startswith(ADJUSTMENT_PREFIX) and source and source != ADJUSTMENT_LABEL:
+        return f"{reason} ({source})"
+    return reason
 
 
 def _changed_reasons(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -247,14 +315,14 @@ def _changed_reasons(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> li
     for rule_id, item in after.items():
         delta = item["points"] - int(before.get(rule_id, {}).get("points", 0) or 0)
         if delta:
-            reasons.append({"rule": item["rule"], "points": delta, "reason": item["reason"]})
+            reasons.append({"rule": item["rule"], "points": delta, "reason": _said(rule_id, item)})
     for rule_id, item in before.items():
         if rule_id not in after and item.get("points"):
             reasons.append(
                 {
                     "rule": item.get("rule", ""),
                     "points": -int(item["points"]),
-                    "reason": f"no longer: {item.get('reason', '')}",
+                    "reason": f"no longer: {_said(rule_id, item)}",
                 }
             )
     return reasons
@@ -276,6 +344,7 @@ def _recompute_batch(contact_ids: Sequence[int], cause: str, context: ScoringCon
     contacts = list(Contact.objects.filter(pk__in=contact_ids).select_related("company").order_by("pk"))
     stored = {score.contact_id: score for score in ContactScore.objects.filter(contact_id__in=contact_ids)}
     events = _events_for([contact.pk for contact in contacts], context)
+    adjustments = _adjustments_for([contact.pk for contact in contacts], context)
     threshold = context.settings.mql_threshold
     to_create: list[ContactScore] = []
     to_update: list[ContactScore] = []
@@ -283,20 +352,22 @@ def _recompute_batch(contact_ids: Sequence[int], cause: str, context: ScoringCon
     timeline: list[Activity] = []
     qualified: list[tuple[Contact, int]] = []
     for contact in contacts:
-        result = score_compute(contact, events.get(contact.pk, []), context)
+        result = score_compute(contact, events.get(contact.pk, []), context, adjustments.get(contact.pk, ()))
         previous = stored.get(contact.pk)
         old_total = previous.total if previous else contact.score
         was_below = previous is None or previous.total < threshold
         old_explanation = list(previous.explanation) if previous else []
         if previous is None:
             to_create.append(_score_row(contact, result, context.now))
-        elif (previous.fit, previous.engagement, previous.total, previous.explanation) != (
-            result.fit,
-            result.engagement,
-            result.total,
-            result.explanation,
-        ):
+        elif (
+            previous.fit,
+            previous.engagement,
+            previous.adjustment,
+            previous.total,
+            previous.explanation,
+        ) != (result.fit, result.engagement, result.adjustment, result.total, result.explanation):
             previous.fit, previous.engagement, previous.total = result.fit, result.engagement, result.total
+            previous.adjustment = result.adjustment
             previous.explanation, previous.computed_at = result.explanation, context.now
             to_update.append(previous)
         if contact.score != result.total:
@@ -321,7 +392,9 @@ def _recompute_batch(contact_ids: Sequence[int], cause: str, context: ScoringCon
         # A full recompute running beside the worker may store a contact's first score a moment earlier.
         ContactScore.objects.bulk_create(to_create, batch_size=BATCH_SIZE, ignore_conflicts=True)
         ContactScore.objects.bulk_update(
-            to_update, ["fit", "engagement", "total", "explanation", "computed_at"], batch_size=BATCH_SIZE
+            to_update,
+            ["fit", "engagement", "adjustment", "total", "explanation", "computed_at"],
+            batch_size=BATCH_SIZE,
         )
         Contact.objects.bulk_update(contacts_changed, ["score"], batch_size=BATCH_SIZE)
         Activity.objects.bulk_create(timeline, batch_size=BATCH_SIZE)
@@ -335,6 +408,7 @@ def _score_row(contact: Contact, result: ScoreResult, now: datetime) -> ContactS
         contact=contact,
         fit=result.fit,
         engagement=result.engagement,
+        adjustment=result.adjustment,
         total=result.total,
         explanation=result.explanation,
         computed_at=now,
@@ -392,10 +466,32 @@ def scores_process_new_activity(*, limit: int = 5000) -> int:
     return read
 
 
+def scores_expiry_pass(*, context: ScoringContext | None = None, batch_size: int = 1000) -> int:
+    """Recompute the contacts whose stored score still counts an adjustment that has expired since.
+    Returns changes."""
+    context = context or context_load()
+    expired = (
+        ScoreAdjustment.objects.filter(
+            expires_at__lte=context.now, expires_at__gt=F("contact__score_detail__computed_at")
+        )
+        .order_by()
+        .values_list("contact_id", flat=True)
+        .distinct()
+    )
+    ids = sorted(expired)
+    changed = 0
+    for start in range(0, len(ids), batch_size):
+        changed += scores_recompute(ids[start : start + batch_size], cause="expiry", context=context)
+    return changed
+
+
 def scores_decay_pass(*, batch_size: int = 1000) -> int:
-    """Recompute everyone with engagement points, so that old engagement fades. Returns changes."""
+    """Recompute everyone with engagement points, so that old engagement fades, and everyone whose
+    adjustment expired. Returns changes."""
     context = context_load()
-    changed, last_id = 0, 0
+    # Expired adjustments first, so that their timeline entry names the expiry, not the decay.
+    changed = scores_expiry_pass(context=context, batch_size=batch_size)
+    last_id = 0
     while True:
         ids = list(
             ContactScore.objects.filter(contact_id__gt=last_id)

@@ -1,5 +1,5 @@
-"""Lead scoring: the rules (fit and engagement), the workspace's scoring settings and each contact's
-computed score with the reasons behind it."""
+"""Lead scoring: the rules (fit and engagement), adjustments of a contact's score by a set number of
+points, the workspace's scoring settings and each contact's computed score with the reasons behind it."""
 
 from __future__ import annotations
 
@@ -113,12 +113,43 @@ class ScoringSettings(models.Model):
         return f"MQL at {self.mql_threshold}, half-life {self.half_life_days} days"
 
 
+class ScoreAdjustment(BaseModel):
+    """Points added to (or taken from) one contact's score by a workflow step or a person. The
+    score is recomputed from rules, so a change made straight on the score would be lost: an
+    adjustment is kept as a row that every computation adds in, until it expires.
+
+    `source_key` names what made it (e.g. `workflow:<enrolment>:<step>`); it is unique, so the
+    same step run twice adjusts the score once."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="score_adjustments")
+    points = models.IntegerField(help_text="May be negative; never zero.")
+    reason = models.CharField(max_length=200)
+    source_key = models.CharField(max_length=200, blank=True)
+    source_label = models.CharField(
+        max_length=200, blank=True, help_text="Where it came from in words, e.g. Workflow “Webinar”."
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Blank: it never expires.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~models.Q(source_key=""), name="scoring_adjustment_once"
+            )
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="scoring_adjustment_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.points:+d} ({self.reason})"
+
+
 class ContactScore(models.Model):
     """The last computed score of a contact and the reasons for it."""
 
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="score_detail")
     fit = models.IntegerField(default=0)
     engagement = models.IntegerField(default=0)
+    adjustment = models.IntegerField(default=0, help_text="Points of the adjustments in force.")
     total = models.IntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
     explanation = models.JSONField(default=list, blank=True)

@@ -1,15 +1,19 @@
-"""Writes of the scoring room: rules, settings and the default rule set. Every change to what
-scores mean is followed by a recompute of everyone, queued after the change commits."""
+"""Writes of the scoring room: rules, settings, the default rule set and adjustments of one
+contact's score. Every change to what scores mean is followed by a recompute of everyone, queued
+after the change commits; an adjustment recomputes its contact at once."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from leadline.contacts.models import Contact
 from leadline.core.services import audit_record
 from leadline.scoring.models import (
     FIT_OPERATORS,
@@ -17,6 +21,7 @@ from leadline.scoring.models import (
     EngagementKind,
     FitField,
     Operator,
+    ScoreAdjustment,
     ScoringRule,
     ScoringSettings,
 )
@@ -214,6 +219,74 @@ def scoring_settings_update(
         audit_record(actor=actor, action="scoring_settings.changed", summary=str(settings))
         _recompute_after_commit()
     return settings
+
+
+# --- Adjustments -----------------------------------------------------------------------------------
+
+ADJUSTMENT_REASON_LIMIT = 200
+
+
+def score_adjustment_clean(*, points: Any, reason: Any) -> tuple[int, str]:
+    """Check an adjustment's points (a whole number, not zero, within ±POINTS_LIMIT) and reason.
+    Raises ValidationError naming each bad field."""
+    errors: dict[str, str] = {}
+    number = None
+    if points in (None, ""):
+        errors["points"] = "This field is required."
+    else:
+        number = _int(points, "points", errors, low=-POINTS_LIMIT, high=POINTS_LIMIT)
+        if number == 0:
+            errors["points"] = "Enter a number of points other than zero (negative to take points away)."
+    text = _text(reason, "reason", errors, limit=ADJUSTMENT_REASON_LIMIT, required=True)
+    if errors or number is None:
+        raise ValidationError(errors)
+    return number, text
+
+
+def score_adjust(
+    *,
+    contact: Contact,
+    points: Any,
+    reason: Any,
+    source_key: str = "",
+    source_label: str = "",
+    expires_at: datetime | None = None,
+) -> ScoreAdjustment:
+    """Add `points` to the contact's score (negative: take them away) until `expires_at` (None: for
+    good), with `reason` as its line in the score's explanation.
+
+    The adjustment is kept as a row that every recompute adds in, so it counts like any rule's
+    points: within the score cap and towards the MQL threshold. The contact is recomputed at once,
+    which puts the change on its timeline. With a `source_key` (e.g. the workflow step that made
+    it), a second call with the same key changes nothing and returns the first adjustment."""
+    from leadline.scoring.engine import scores_recompute
+
+    number, text = score_adjustment_clean(points=points, reason=reason)
+    source_key, source_label = str(source_key or "")[:200], str(source_label or "")[:200]
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "Choose a moment in the future."})
+    if source_key:
+        existing = ScoreAdjustment.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            return existing
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                adjustment = ScoreAdjustment.objects.create(
+                    contact=contact,
+                    points=number,
+                    reason=text,
+                    source_key=source_key,
+                    source_label=source_label,
+                    expires_at=expires_at,
+                )
+        except IntegrityError:
+            # The same source ran beside us and stored it first: its adjustment is the one.
+            return ScoreAdjustment.objects.get(source_key=source_key)
+        scores_recompute([contact.pk], cause="adjustment")
+    # The caller's copy of the contact sees the new score (and the MQL stage it may have reached).
+    contact.refresh_from_db(fields=["score", "lifecycle_stage"])
+    return adjustment
 
 
 DEFAULT_RULES: list[dict[str, Any]] = [

@@ -1,5 +1,5 @@
 """Background work of scoring: new activity rows are scored in batches, engagement decays daily,
-a change of rules or settings recomputes everyone, and the predictive score is retrained weekly and
+expired score adjustments leave the score within the hour, a change of rules or settings recomputes everyone, and the predictive score is retrained weekly and
 kept current daily."""
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from django.tasks import task
 from django.utils import timezone
 
 from leadline.core.scheduler import periodic
-from leadline.scoring.engine import scores_decay_pass, scores_process_new_activity, scores_recompute_all
+from leadline.scoring.engine import (
+    scores_decay_pass,
+    scores_expiry_pass,
+    scores_process_new_activity,
+    scores_recompute_all,
+)
 from leadline.scoring.models import PredictiveModel, PredictiveState
 from leadline.scoring.predictive import predictions_update_stale, predictive_train
 
@@ -29,6 +34,11 @@ def scores_update_from_activity() -> None:
 @periodic(timedelta(days=1))
 def scores_decay() -> None:
     scores_decay_pass()
+
+
+@periodic(timedelta(hours=1))
+def score_adjustments_expire() -> None:
+    scores_expiry_pass()
 
 
 @task()
