@@ -257,6 +257,13 @@ LEADLINE_BOUNCE_DOMAIN = env_str("LEADLINE_BOUNCE_DOMAIN", "").strip().lower()
 LEADLINE_BOUNCE_IMAP_URL = env_url("LEADLINE_BOUNCE_IMAP_URL", "", schemes=("imap", "imaps"))
 # Messages per second per sending domain (0: as fast as the server takes them).
 LEADLINE_SEND_RATE = env_int("LEADLINE_SEND_RATE", 0, minimum=0)
+# The weekly digest of each team's numbers: the weekday and hour (workspace time) it is sent.
+LEADLINE_DIGEST_DAY = env_choice(
+    "LEADLINE_DIGEST_DAY",
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    "monday",
+)
+LEADLINE_DIGEST_HOUR = env_int("LEADLINE_DIGEST_HOUR", 8, minimum=0, maximum=23)
 # DNS servers for the sending-domain checks, e.g. "1.1.1.1,9.9.9.9" or "127.0.0.1:5353"; empty = the system's.
 LEADLINE_DNS_NAMESERVERS = env_list("LEADLINE_DNS_NAMESERVERS", [])
 

@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from leadline.accounts.models import Team
 from leadline.analytics import selectors
 from leadline.analytics.forms import today
 from leadline.analytics.metrics import ReportFilters, change
+from leadline.analytics.rollups import workspace_zone
+from leadline.core.jobs import job_schedule
 
 logger = logging.getLogger(__name__)
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# A digest found more than this late (the server was off on the day) is skipped, not sent stale.
+STALE_AFTER = timedelta(days=1)
 
 
 @dataclass
@@ -93,3 +100,36 @@ def digests_send_weekly(*, week_end: date | None = None) -> int:
         except Exception:  # one team's failing mail server must not stop the others
             logger.exception("weekly digest of team %s failed", team.pk)
     return sent
+
+
+def digest_due(now: datetime) -> tuple[date, datetime]:
+    """The last full week (Monday to Sunday, in the workspace's zone) and the moment its digest is
+    due: `LEADLINE_DIGEST_DAY` after that week, at `LEADLINE_DIGEST_HOUR` local time."""
+    zone = workspace_zone()
+    local = now.astimezone(zone)
+    week_end = local.date() - timedelta(days=local.weekday() + 1)
+    day = week_end + timedelta(days=1 + WEEKDAYS.index(settings.LEADLINE_DIGEST_DAY))
+    return week_end, datetime.combine(day, time(settings.LEADLINE_DIGEST_HOUR), tzinfo=zone)
+
+
+def digests_schedule(*, now: datetime | None = None) -> bool:
+    """Record the last week's digest as a job due at its moment; returns whether one is recorded.
+
+    The scheduler calls this every hour. The job's key is the week, so each week's digest is sent
+    once on the chosen day, however often this runs and whenever the scheduler was started."""
+    now = now or timezone.now()
+    week_end, due = digest_due(now)
+    if now - due > STALE_AFTER:
+        return False
+    job_schedule(
+        name="leadline.analytics.digest.digests_send_job",
+        arguments={"week_end": week_end.isoformat()},
+        run_at=due,
+        key=f"analytics.digest:{week_end.isoformat()}",
+    )
+    return True
+
+
+def digests_send_job(*, week_end: str) -> int:
+    """The job `digests_schedule` records: the digests of the week ending `week_end`."""
+    return digests_send_weekly(week_end=date.fromisoformat(week_end))

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from leadline.analytics import clv_jobs  # noqa: F401
-from leadline.analytics.digest import digests_send_weekly
+from leadline.analytics.digest import digests_schedule
 from leadline.analytics.rollups import rollups_update
 from leadline.core.scheduler import periodic
 
@@ -14,6 +14,7 @@ def update_rollups() -> int:
     return rollups_update()
 
 
-@periodic(every=timedelta(days=7))
-def send_weekly_digests() -> int:
-    return digests_send_weekly()
+@periodic(every=timedelta(hours=1))
+def schedule_weekly_digests() -> bool:
+    """Record the week's digest as a job for its day and hour (sent once a week)."""
+    return digests_schedule()
