@@ -63,6 +63,12 @@ def collect_url(request_public_id: Any) -> str:
     return absolute(reverse("testimonials_public:collect", args=[collect_token(request_public_id)]))
 
 
+def collect_preview_url() -> str:
+    """The collection page as a customer would see it, for emails of a workflow test run: it saves
+    nothing and belongs to no contact."""
+    return absolute(reverse("testimonials_public:collect_preview"))
+
+
 def reconsent_url(testimonial_public_id: Any, version: int) -> str:
     return absolute(
         reverse("testimonials_public:reconsent", args=[reconsent_token(testimonial_public_id, version)])

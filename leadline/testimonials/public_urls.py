@@ -8,6 +8,7 @@ app_name = "testimonials_public"
 
 # The one-letter prefixes come first: wall addresses are at least two characters and never these.
 urlpatterns = [
+    path("r/preview/", public_views.collect_preview, name="collect_preview"),
     path("r/<str:token>/", public_views.collect, name="collect"),
     path("c/<str:token>/", public_views.reconsent, name="reconsent"),
     path("p/<uuid:public_id>/", public_views.photo, name="photo"),

@@ -159,8 +159,19 @@ def collect(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, "collect.html", context)
 
 
+@never_cache
+@require_GET
+def collect_preview(request: HttpRequest) -> HttpResponse:
+    """The collection page as a customer sees it, reached from a workflow test run's email: the form
+    is shown with its button off, and nothing can be sent."""
+    form = CollectForm(initial={"display_name": "Your name"})
+    context = _collect_context(None, None, form, True)
+    context["preview"] = True
+    return _page(request, "collect.html", context)
+
+
 def _collect_context(
-    testimonial_request: TestimonialRequest,
+    testimonial_request: TestimonialRequest | None,
     testimonial: Testimonial | None,
     form: CollectForm,
     editable: bool,

@@ -31,7 +31,7 @@ from leadline.core.services import audit_record
 from leadline.mail.merge_tags import scan
 from leadline.mail.models import Template
 from leadline.mail.outbox import Outgoing, outbox_enqueue
-from leadline.testimonials.links import REQUEST_VALID_FOR, collect_url, reconsent_url
+from leadline.testimonials.links import REQUEST_VALID_FOR, collect_preview_url, collect_url, reconsent_url
 from leadline.testimonials.models import Testimonial, TestimonialRequest, Wall
 from leadline.testimonials.photos import CheckedPhoto
 
@@ -193,14 +193,21 @@ def testimonial_request_create(
 
 
 def testimonial_request_url(
-    request: TestimonialRequest | None = None, *, contact: Contact | None = None, source: str = ""
+    request: TestimonialRequest | None = None,
+    *,
+    contact: Contact | None = None,
+    source: str = "",
+    preview: bool = False,
 ) -> str:
     """The signed collection link of `request`.
 
     Called with `contact` (and a `source` key naming the caller, e.g. a workflow step) instead, it
     makes (once per key) a request without an email of its own and returns its link, so that a
-    workflow can put the link into the email it sends itself.
+    workflow can put the link into the email it sends itself. With `preview` (a workflow's test
+    run) no request is made: the link opens a preview of the page that saves nothing.
     """
+    if preview:
+        return collect_preview_url()
     if request is None:
         if contact is None:
             raise ValueError("Give a request, or a contact to make one for.")

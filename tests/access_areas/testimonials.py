@@ -43,6 +43,7 @@ UI_ROUTES: dict[str, Entry] = {
     "testimonials:wall_edit": importers(f"{M}/walls/{{testimonial_wall}}/"),
     "testimonials:wall_delete": importers(f"{M}/walls/{{testimonial_wall}}/delete/", "POST"),
     "testimonials_public:collect": public("/testimonials/r/{testimonial_collect_token}/"),
+    "testimonials_public:collect_preview": public("/testimonials/r/preview/"),
     "testimonials_public:reconsent": public("/testimonials/c/{testimonial_reconsent_token}/"),
     "testimonials_public:photo": public("/testimonials/p/{testimonial_approved}/"),
     "testimonials_public:wall": public("/testimonials/{testimonial_wall_slug}/"),

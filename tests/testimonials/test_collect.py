@@ -225,3 +225,21 @@ def test_it_accepts_a_post_from_its_own_page_with_the_csrf_token(request_row):
 
     assert response.status_code == 302
     assert models.Testimonial.objects.exists()
+
+
+def test_a_test_runs_link_opens_a_preview_that_saves_nothing(db):
+    from leadline.testimonials.services import testimonial_request_url
+
+    contact = ContactFactory(first_name="Cleo")
+    url = testimonial_request_url(contact=contact, source="workflow-test:1:ask", preview=True)
+
+    assert url.endswith("/testimonials/r/preview/")
+    assert not models.TestimonialRequest.objects.exists()
+    page = Client().get("/testimonials/r/preview/")
+    assert page.status_code == 200
+    assert b"Preview." in page.content and b"Nothing entered here is sent or saved" in page.content
+    assert b"disabled" in page.content
+    assert b"Cleo" not in page.content
+    posted = Client().post("/testimonials/r/preview/", answers())
+    assert posted.status_code == 405
+    assert not models.Testimonial.objects.exists()
