@@ -6,28 +6,39 @@ each enrolment's steps until it waits, finishes or fails, and writes the results
 in one transaction: the `StepRun` rows (unique per enrolment and step), the emails (keyed
 `workflow:<enrolment>:<step>` in the outbox), the timeline entries and the enrolments' new places.
 A worker that dies after claiming leaves leases that expire; the next claim takes the rows again
-and, since nothing of the lost batch was committed, runs each step once.
+and, since nothing of the lost batch was committed, runs each step once. When the batch cannot be
+stored (a row the outbox or the database refuses), it is rolled back and each enrolment is run again
+on its own, so one bad row holds back nobody else; an enrolment that cannot be stored even alone is
+retried with backoff, then failed, like a failing step.
+
+A batch runs hundreds of enrolments, so the hot path keeps Django's per-row costs out: enrolments
+and their contacts are read as plain values into model instances with only the columns the engine
+uses (`_load`), and `StepRun` rows and timeline entries are inserted as plain values
+(`core.bulk.insert_values`: `executemany` on SQLite, `COPY` on PostgreSQL).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from leadline.activity.models import Activity, Kind
 from leadline.automation import conditions, graph
 from leadline.automation.models import Enrolment, StepRun, Workflow, WorkflowVersion
 from leadline.automation.steps import STEP_TYPES, Outcome, StepContext, StepError
-from leadline.contacts.models import LifecycleStage
+from leadline.contacts.models import Contact, LifecycleStage
+from leadline.core.bulk import insert_values
 from leadline.mail.outbox import Outgoing, outbox_enqueue_many
 
 logger = logging.getLogger(__name__)
@@ -62,21 +73,29 @@ def backoff(attempts: int) -> timedelta:
 
 
 def timeline_row(enrolment: Enrolment, kind: str, title: str, now: datetime, **data: Any) -> Activity:
+    return Activity(**timeline_values(enrolment, kind, title, now, **data))
+
+
+def timeline_values(
+    enrolment: Enrolment, kind: str, title: str, now: datetime, **data: Any
+) -> dict[str, Any]:
+    """The fields of a workflow timeline entry (`timeline_row` without the model instance)."""
     workflow = enrolment.workflow
-    return Activity(
-        kind=kind,
-        contact_id=enrolment.contact_id,
-        company_id=enrolment.contact.company_id if enrolment.contact else None,
-        occurred_at=now,
-        title=f"{workflow.name}: {title}"[:300],
-        data={
+    contact = enrolment.contact
+    return {
+        "kind": kind,
+        "contact_id": enrolment.contact_id,
+        "company_id": contact.company_id if contact else None,
+        "occurred_at": now,
+        "title": f"{workflow.name}: {title}"[:300],
+        "data": {
             "workflow": str(workflow.public_id),
             "workflow_name": workflow.name,
             "enrolment": str(enrolment.public_id),
             "test": enrolment.is_test,
             **data,
         },
-    )
+    }
 
 
 # --- Claiming -------------------------------------------------------------------------------------------
@@ -125,18 +144,43 @@ class BatchResult:
     retried: int = 0
     lags: list[float] = field(default_factory=list)
 
+    def add(self, other: BatchResult) -> None:
+        self.steps += other.steps
+        self.waiting += other.waiting
+        self.finished += other.finished
+        self.failed += other.failed
+        self.retried += other.retried
+        self.lags.extend(other.lags)
+
+
+# One StepRun as the engine inserts it: (enrolment, workflow, step key, due at, ran at, outcome, detail).
+StepRunRow = tuple[int, int, str, datetime, datetime, str, dict[str, Any]]
+STEP_RUN_COLUMNS = ("enrolment_id", "workflow_id", "step_key", "due_at", "ran_at", "outcome", "detail")
+TIMELINE_COLUMNS = ("public_id", "kind", "contact_id", "company_id", "occurred_at", "title", "data")
+
 
 @dataclass
 class _Writes:
-    step_runs: list[StepRun] = field(default_factory=list)
+    """A batch's results, written by `write`. `plain` batches (the engine's) keep timeline entries
+    as plain values in `timeline`; others build `Activity` instances in `activities`."""
+
+    step_runs: list[StepRunRow] = field(default_factory=list)
     emails: list[Outgoing] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
     enrolments: list[Enrolment] = field(default_factory=list)
+    plain: bool = False
+
+    def add_timeline(self, enrolment: Enrolment, kind: str, title: str, now: datetime, **data: Any) -> None:
+        if self.plain:
+            self.timeline.append(timeline_values(enrolment, kind, title, now, **data))
+        else:
+            self.activities.append(timeline_row(enrolment, kind, title, now, **data))
 
 
 UPDATED_FIELDS = [
     "state", "current_step_key", "run_at", "waiting_since", "attempts", "last_error", "lease_owner",
-    "lease_until", "finished_at", "exit_reason", "converted_at", "version", "updated_at",
+    "lease_until", "finished_at", "exit_reason", "converted_at", "version_id", "updated_at",
 ]  # fmt: skip
 
 
@@ -183,7 +227,31 @@ def _finish(enrolment: Enrolment, state: str, reason: str, now: datetime, writes
         enrolment.converted_at = now
     label = EXIT_REASONS.get(reason, reason)
     title = "finished" if reason == "completed" else f"left ({label.lower()})"
-    writes.activities.append(timeline_row(enrolment, KIND_FINISHED, title, now, reason=reason))
+    writes.add_timeline(enrolment, KIND_FINISHED, title, now, reason=reason)
+
+
+def _place(steps: list[dict[str, Any]], key: str, cache: dict[str, Any]) -> dict[str, Any] | None:
+    """The step `key` of `steps`, looked up once per batch (every enrolment of a version shares it)."""
+    places = cache.setdefault("graph", {})
+    found = places.get((id(steps), key), _MISSING)
+    if found is _MISSING:
+        found = places[(id(steps), key)] = graph.find(steps, key)
+    return found
+
+
+def _following(
+    steps: list[dict[str, Any]], key: str, branch: str | None, cache: dict[str, Any]
+) -> str | None:
+    places = cache.setdefault("graph", {})
+    found = places.get((id(steps), key, branch), _MISSING)
+    if found is _MISSING:
+        found = places[(id(steps), key, branch)] = (
+            graph.branch_key(steps, key, branch) if branch is not None else graph.next_key(steps, key)
+        )
+    return found
+
+
+_MISSING: Any = object()
 
 
 def run_enrolment(
@@ -206,7 +274,7 @@ def run_enrolment(
     due_at = enrolment.run_at or now
     for _ in range(max_steps):
         key = enrolment.current_step_key
-        step = graph.find(steps, key) if key else None
+        step = _place(steps, key, cache) if key else None
         if step is None:
             _finish(enrolment, State.COMPLETED, "completed", now, writes)
             result.finished += 1
@@ -230,10 +298,11 @@ def run_enrolment(
                 if not isinstance(error, StepError):
                     logger.exception("Workflow step %s failed", key)
                 outcome = Outcome(action="fail", error=str(error) or error.__class__.__name__)
-        if outcome.action == "fail":
+        action = outcome.action
+        if action == "fail":
             _fail(enrolment, outcome.error, now, writes, result, test=test)
             return
-        if outcome.action == "wait":
+        if action == "wait":
             enrolment.state = State.WAITING
             enrolment.run_at = outcome.run_at
             if enrolment.waiting_since is None:
@@ -243,35 +312,24 @@ def run_enrolment(
         if key not in done:
             done.add(key)
             writes.step_runs.append(
-                StepRun(
-                    enrolment_id=enrolment.pk,
-                    workflow_id=enrolment.workflow_id,
-                    step_key=key,
-                    due_at=due_at,
-                    ran_at=now,
-                    outcome=outcome.result,
-                    detail=outcome.detail,
-                )
+                (enrolment.pk, enrolment.workflow_id, key, due_at, now, outcome.result, outcome.detail)
             )
             result.steps += 1
             result.lags.append((now - due_at).total_seconds())
-            writes.emails.extend(outcome.emails)
+            if outcome.emails:
+                writes.emails.extend(outcome.emails)
             if outcome.title:
-                writes.activities.append(timeline_row(enrolment, KIND_STEP, outcome.title, now, step=key))
+                writes.add_timeline(enrolment, KIND_STEP, outcome.title, now, step=key)
         enrolment.waiting_since = None
         enrolment.attempts = 0
         enrolment.last_error = ""
         due_at = now
-        if outcome.action == "exit":
+        if action == "exit":
             state, reason = (State.COMPLETED, "goal") if outcome.converted else (State.EXITED, "exited")
             _finish(enrolment, state, reason, now, writes)
             result.finished += 1
             return
-        following = (
-            graph.branch_key(steps, key, outcome.branch)
-            if outcome.action == "branch"
-            else graph.next_key(steps, key)
-        )
+        following = _following(steps, key, outcome.branch if action == "branch" else None, cache)
         enrolment.state = State.ACTIVE
         enrolment.current_step_key = following or ""
         enrolment.run_at = now
@@ -291,10 +349,8 @@ def _fail(
         enrolment.run_at = None
         enrolment.finished_at = now
         enrolment.exit_reason = "failed"
-        writes.activities.append(
-            timeline_row(
-                enrolment, KIND_FAILED, f"stopped: {error}"[:250], now, step=enrolment.current_step_key
-            )
+        writes.add_timeline(
+            enrolment, KIND_FAILED, f"stopped: {error}"[:250], now, step=enrolment.current_step_key
         )
         result.failed += 1
     else:
@@ -309,10 +365,20 @@ def write(writes: _Writes, *, now: datetime) -> None:
         outbox_enqueue_many(writes.emails)
     if writes.step_runs:
         # No ignore_conflicts: a duplicate means another worker took these rows after our lease
-        # ran out, and the whole batch must roll back rather than count a step twice.
-        _insert_step_runs(writes.step_runs)
+        # ran out, and the batch must roll back rather than count a step twice.
+        insert_values(StepRun, STEP_RUN_COLUMNS, writes.step_runs)
     if writes.activities:
         Activity.objects.bulk_create(writes.activities, batch_size=1000)
+    if writes.timeline:
+        insert_values(
+            Activity,
+            TIMELINE_COLUMNS,
+            [
+                (uuid.uuid4(), row["kind"], row["contact_id"], row["company_id"], row["occurred_at"],
+                 row["title"], row["data"])
+                for row in writes.timeline
+            ],
+        )  # fmt: skip
     # Most enrolments of a batch end in the same place (the same step, due at the same moment), so
     # one UPDATE per distinct set of values is far cheaper than a row-by-row CASE statement.
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
@@ -320,60 +386,133 @@ def write(writes: _Writes, *, now: datetime) -> None:
         enrolment.lease_owner = ""
         enrolment.lease_until = None
         enrolment.updated_at = now
-        values = tuple(_value(enrolment, name) for name in UPDATED_FIELDS)
-        groups[values].append(enrolment.pk)
-    for values, ids in groups.items():
-        changes = dict(zip(UPDATED_FIELDS, values, strict=True))
+        values = enrolment.__dict__
+        groups[tuple([values[name] for name in UPDATED_FIELDS])].append(enrolment.pk)
+    for key, ids in groups.items():
+        changes = dict(zip(UPDATED_FIELDS, key, strict=True))
         for start in range(0, len(ids), 900):
             Enrolment.objects.filter(pk__in=ids[start : start + 900]).update(**changes)
 
 
-def _insert_step_runs(runs: list[StepRun]) -> None:
-    """One executemany of plain values: building each INSERT through the ORM costs more than the
-    insert itself when a batch finishes hundreds of steps."""
-    fields = [field for field in StepRun._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    table = connection.ops.quote_name(StepRun._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model)
-    rows = [
-        [field.get_db_prep_save(getattr(run, field.attname), connection) for field in fields] for run in runs
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            cursor.executemany(sql, rows[start : start + 1000])
+# The columns the engine reads of an enrolment and (for steps that only read) of its contact. The
+# rest stay deferred: Django loads such a field if a step asks for it (`write` sets the lease and
+# `updated_at` itself).
+_NOT_LOADED = (
+    "created_at",
+    "updated_at",
+    "lease_owner",
+    "lease_until",
+    "trigger",
+    "trigger_data",
+    "enrolled_by_id",
+)
+ENROLMENT_COLUMNS = [
+    item.attname for item in Enrolment._meta.concrete_fields if item.attname not in _NOT_LOADED
+]
+CONTACT_COLUMNS = [
+    "id", "public_id", "email", "first_name", "last_name", "time_zone", "company_id", "owner_id",
+    "lifecycle_stage", "score",
+]  # fmt: skip
 
 
-def _value(enrolment: Enrolment, name: str) -> Any:
-    return enrolment.version_id if name == "version" else getattr(enrolment, name)
+def _instance(model: type[models.Model], names: Sequence[str], values: Sequence[Any]) -> Any:
+    """A model instance as the database holds it, without `Model.__init__` (which costs more than
+    the row's query when a batch loads hundreds): the same as `from_db` with these fields only."""
+    instance: Any = models.Model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = connection.alias
+    instance._state = state
+    instance.__dict__.update(zip(names, values, strict=True))
+    return instance
+
+
+def _load(ids: Sequence[int], owner: str) -> list[Enrolment]:
+    """The enrolments of `ids` still leased to `owner`, with their workflow, version and contact."""
+    rows = list(
+        Enrolment.objects.filter(id__in=ids, lease_owner=owner)
+        .order_by("id")
+        .values_list(*ENROLMENT_COLUMNS, *[f"contact__{name}" for name in CONTACT_COLUMNS])
+    )
+    if not rows:
+        return []
+    size = len(ENROLMENT_COLUMNS)
+    enrolments = [_instance(Enrolment, ENROLMENT_COLUMNS, row[:size]) for row in rows]
+    # A batch holds few workflows and versions: one query each, shared by every row.
+    workflows = Workflow.objects.in_bulk({e.workflow_id for e in enrolments})
+    versions = WorkflowVersion.objects.in_bulk({e.version_id for e in enrolments})
+    # Steps that write (through other rooms' services) get the whole contact; the others need a few
+    # columns of it.
+    writing = {pk for pk, version in versions.items() if not _reads_only(version.steps)}
+    full = Contact.objects.in_bulk([e.contact_id for e in enrolments if e.version_id in writing])
+    for enrolment, row in zip(enrolments, rows, strict=True):
+        contact = full.get(enrolment.contact_id) or _instance(Contact, CONTACT_COLUMNS, row[size:])
+        enrolment._state.fields_cache = {
+            "workflow": workflows[enrolment.workflow_id],
+            "version": versions[enrolment.version_id],
+            "contact": contact,
+        }
+    return enrolments
+
+
+def _reads_only(steps: Any) -> bool:
+    return all(
+        getattr(STEP_TYPES.get(step.get("type", "")), "pure", False) for step in graph.walk(steps or [])
+    )
+
+
+def _branching_keys(versions: Sequence[WorkflowVersion]) -> set[str]:
+    return {
+        step["key"]
+        for version in versions
+        for step in graph.walk(version.steps or [])
+        if getattr(STEP_TYPES.get(step.get("type", "")), "branches", ())
+    }
 
 
 def process(ids: Sequence[int], *, owner: str, now: datetime) -> BatchResult:
-    """Run the claimed enrolments `ids` (leased to `owner`) and store the results in one transaction."""
+    """Run the claimed enrolments `ids` (leased to `owner`) and store the results in one transaction.
+
+    When that transaction fails (a row the outbox or the database refuses), nothing of it is kept
+    and each enrolment is run again in a transaction of its own, so one bad row cannot hold back
+    the others; an enrolment that fails alone is retried later with backoff like a failed step."""
+    try:
+        return _process(ids, owner=owner, now=now)
+    except DatabaseError as error:
+        if len(ids) == 1:
+            return _park(ids[0], owner=owner, now=now, error=error)
+        logger.warning(
+            "A batch of %d enrolments could not be stored (%s); running them one by one", len(ids), error
+        )
+    total = BatchResult()
+    for enrolment_id in ids:
+        try:
+            batch = _process([enrolment_id], owner=owner, now=now)
+        except DatabaseError as error:
+            batch = _park(enrolment_id, owner=owner, now=now, error=error)
+        total.add(batch)
+    return total
+
+
+def _process(ids: Sequence[int], *, owner: str, now: datetime) -> BatchResult:
     result = BatchResult()
-    writes = _Writes()
+    writes = _Writes(plain=True)
     cache: dict[str, Any] = {}
     with transaction.atomic():
-        enrolments = list(
-            Enrolment.objects.filter(id__in=ids, lease_owner=owner).select_related("contact").order_by("id")
-        )
+        enrolments = _load(ids, owner)
         if not enrolments:
             return result
-        # A batch holds few workflows and versions: one query each, shared by every row.
-        workflows = Workflow.objects.in_bulk({e.workflow_id for e in enrolments})
-        versions = WorkflowVersion.objects.in_bulk({e.version_id for e in enrolments})
-        for enrolment in enrolments:
-            enrolment.workflow = workflows[enrolment.workflow_id]
-            enrolment.version = versions[enrolment.version_id]
         done: dict[int, set[str]] = defaultdict(set)
         for enrolment_id, key in StepRun.objects.filter(
             enrolment_id__in=[e.pk for e in enrolments]
         ).values_list("enrolment_id", "step_key"):
             done[enrolment_id].add(key)
-        if any(done.values()):
-            for enrolment_id, key, detail in StepRun.objects.filter(enrolment_id__in=list(done)).values_list(
-                "enrolment_id", "step_key", "detail"
-            ):
+        branching = _branching_keys(list({e.version_id: e.version for e in enrolments}.values()))
+        if branching and done:
+            # Branches already taken are followed again the same way (their StepRun says which).
+            for enrolment_id, key, detail in StepRun.objects.filter(
+                enrolment_id__in=list(done), step_key__in=branching
+            ).values_list("enrolment_id", "step_key", "detail"):
                 if isinstance(detail, dict) and detail.get("branch"):
                     cache[f"branch:{enrolment_id}:{key}"] = detail["branch"]
         exits = _exit_reasons(enrolments)
@@ -387,6 +526,23 @@ def process(ids: Sequence[int], *, owner: str, now: datetime) -> BatchResult:
             run_enrolment(
                 enrolment, now=now, done=done[enrolment.pk], writes=writes, result=result, cache=cache
             )
+        write(writes, now=now)
+    return result
+
+
+def _park(enrolment_id: int, *, owner: str, now: datetime, error: Exception) -> BatchResult:
+    """An enrolment whose results could not be stored: it stays at its step and is tried again
+    later (or is failed after `MAX_ATTEMPTS`), if it is still ours."""
+    logger.warning("The results of enrolment %s could not be stored: %s", enrolment_id, error)
+    result = BatchResult()
+    writes = _Writes(plain=True)
+    with transaction.atomic():
+        enrolments = _load([enrolment_id], owner)
+        if not enrolments:
+            return result
+        message = f"Its results could not be stored: {error}".strip()
+        _fail(enrolments[0], message, now, writes, result, test=False)
+        writes.enrolments.extend(enrolments)
         write(writes, now=now)
     return result
 
@@ -417,13 +573,7 @@ class Engine:
             ids = self.claim(moment)
             if not ids:
                 break
-            batch = self.process(ids, moment)
-            total.steps += batch.steps
-            total.waiting += batch.waiting
-            total.finished += batch.finished
-            total.failed += batch.failed
-            total.retried += batch.retried
-            total.lags.extend(batch.lags)
+            total.add(self.process(ids, moment))
         return total
 
 

@@ -184,9 +184,13 @@ class Enrolment(BaseModel):
 class StepRun(models.Model):
     """A step that has run for an enrolment: at most one per (enrolment, step)."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="step_runs")
+    # No index of their own: the unique (enrolment, step) and the (workflow, step) index lead with
+    # them, and each index more is one more write for every step the engine runs.
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="step_runs", db_index=False
+    )
     step_key = models.CharField(max_length=64)
-    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="+")
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="+", db_index=False)
     due_at = models.DateTimeField()
     ran_at = models.DateTimeField()
     outcome = models.CharField(max_length=32, blank=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 BATCH_SIZE = 2000
 _MISSING = object()
 _MEMO_LIMIT = 4096
+_INTEGERS = (models.IntegerField, models.ForeignKey)
 
 
 class _Column:
@@ -34,9 +35,16 @@ class _Column:
         self.auto_now = bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
         self.now = now
         self.memo: dict[Any, Any] = {}
-        # Text columns store a str as it is; their preparation is skipped for str values.
+        # Text columns store a str as it is, number and key columns an int: no preparation needed.
         self.plain_text = type(field) in (models.CharField, models.TextField, models.EmailField)
-        self.constant = self.auto_now or not (field.has_default() and callable(field.default))
+        self.plain_int = isinstance(field, _INTEGERS) and not _is_auto(field)
+        # A default that makes a new object each time (uuid4) is called for each row; `dict` and
+        # the like always make the same value.
+        self.constant = (
+            self.auto_now
+            or not (field.has_default() and callable(field.default))
+            or field.default in (dict, list, str)
+        )
         self.missing: Any = _MISSING
 
     def default(self) -> Any:
@@ -62,11 +70,12 @@ class _Column:
             if self.missing is _MISSING:
                 self.missing = self.prepare(self.default())
             return self.missing
-        if self.plain_text and type(value) is str:
-            return value
         return self.prepare(value)
 
     def prepare(self, value: Any) -> Any:
+        kind = type(value)
+        if (kind is str and self.plain_text) or (kind is int and self.plain_int):
+            return value
         # Identical values (the same campaign, the same moment) are prepared once per insert.
         try:
             return self.memo[value]
@@ -114,23 +123,77 @@ def insert_rows(
     return inserted
 
 
+def insert_values(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    ignore_conflicts: bool = False,
+    batch_size: int = BATCH_SIZE,
+    using: str = "default",
+) -> int:
+    """Like `insert_rows`, for rows given as tuples of the values of `columns` (attnames); the
+    other columns take their defaults, a constant one prepared once per call. Without
+    `ignore_conflicts`, PostgreSQL receives the rows by `COPY`, and a row that breaks a constraint
+    fails the batch as an INSERT would."""
+    connection = connections[using]
+    now = timezone.now()
+    meta = model._meta
+    by_attname = {field.attname: field for field in meta.concrete_fields}
+    given = [_Column(by_attname[name], connection, now) for name in columns]
+    rest = [
+        _Column(field, connection, now)
+        for field in meta.concrete_fields
+        if field.attname not in columns and not (field.primary_key and _is_auto(field))
+    ]
+    empty: dict[str, Any] = {}
+    statement = _Statement(
+        connection, meta.db_table, [str(column.field.column) for column in [*given, *rest]], ignore_conflicts
+    )
+    inserted = 0
+    batch: list[Sequence[Any]] = []
+    for row in rows:
+        batch.append(
+            [column.prepare(value) for column, value in zip(given, row, strict=True)]
+            + [column.value(empty) for column in rest]
+        )
+        if len(batch) >= batch_size:
+            inserted += statement.execute(batch)
+            batch = []
+    if batch:
+        inserted += statement.execute(batch)
+    return inserted
+
+
 class _Statement:
     """The INSERT itself: one prepared row statement run for every row of a batch (`executemany`,
-    which psycopg pipelines, so PostgreSQL gets no round trip per row)."""
+    which psycopg pipelines, so PostgreSQL gets no round trip per row), or on PostgreSQL, when no
+    conflict is to be skipped, `COPY`, which streams the rows."""
 
     def __init__(self, connection: Any, table: str, columns: list[str], ignore_conflicts: bool) -> None:
         quote = connection.ops.quote_name
         self.connection = connection
+        names = ", ".join(quote(column) for column in columns)
         self.sql = "INSERT INTO {} ({}) VALUES ({}){}".format(  # noqa: S608  (names quoted from the model)
             quote(table),
-            ", ".join(quote(column) for column in columns),
+            names,
             ", ".join(["%s"] * len(columns)),
             " ON CONFLICT DO NOTHING" if ignore_conflicts else "",
+        )
+        self.copy = (
+            f"COPY {quote(table)} ({names}) FROM STDIN"
+            if connection.vendor == "postgresql" and not ignore_conflicts
+            else ""
         )
 
     def execute(self, batch: list[Sequence[Any]]) -> int:
         # One transaction a batch: outside one, SQLite would commit (and sync) every row.
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            if self.copy:
+                with self.connection.wrap_database_errors, cursor.cursor.copy(self.copy) as copy:
+                    for values in batch:
+                        copy.write_row(values)
+                return len(batch)
             cursor.executemany(self.sql, batch)
             return _count(cursor.rowcount, len(batch))
 

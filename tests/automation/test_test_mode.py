@@ -48,3 +48,17 @@ def test_it_fast_forwards_one_contact_with_marked_test_effects(
     assert any("would create the task “Call them”" in title for title in titles)
     assert any("Wait 7 days — skipped" in title for title in titles)
     assert not Enrolment.objects.filter(is_test=False).exists()
+
+
+def test_a_test_runs_testimonial_email_links_to_a_preview_and_asks_nobody(maria: Any, template: Any) -> None:
+    from leadline.testimonials.models import TestimonialRequest
+
+    workflow = make_workflow([email(template, "ask", extra="testimonial")], actor=maria, active=False)
+    ContactFactory(email="ann@example.org", owner=maria)
+
+    client_for(maria).post(f"/automation/{workflow.public_id}/test/", {"contact": "ann@example.org"})
+
+    message = OutboundMessage.objects.get()
+    assert message.to_email == maria.email
+    assert "/testimonials/r/preview/" in message.body
+    assert not TestimonialRequest.objects.exists()

@@ -98,3 +98,38 @@ def test_enqueue_many_leaves_a_queued_key_as_it_was_and_counts_only_new_rows() -
     assert (again.message_id, again.subject, again.to_email) == (first.message_id, "First", "a@example.com")
     assert OutboundMessage.objects.filter(subject="Second").count() == 2
     assert len(set(OutboundMessage.objects.values_list("message_id", flat=True))) == 3
+
+
+def test_rows_given_as_values_of_some_columns_take_defaults_for_the_rest() -> None:
+    from leadline.core.bulk import insert_values
+
+    inserted = insert_values(
+        OutboundMessage,
+        ("key", "to_email", "message_id", "not_before", "attempts"),
+        [(f"v{n}", f"v{n}@example.com", f"<v{n}@x>", WHEN, n) for n in range(3)],
+    )
+
+    assert inserted == 3
+    rows = list(OutboundMessage.objects.order_by("key"))
+    assert [(row.key, row.attempts, row.not_before) for row in rows] == [(f"v{n}", n, WHEN) for n in range(3)]
+    assert [row.state for row in rows] == [OutboundMessage.State.QUEUED] * 3
+    assert len({row.public_id for row in rows}) == 3
+    assert all(row.merge_context == {} for row in rows)
+
+
+def test_a_row_given_as_values_that_breaks_a_constraint_fails_its_batch() -> None:
+    from django.db import IntegrityError, transaction
+
+    from leadline.core.bulk import insert_values
+
+    columns = ("key", "to_email", "message_id", "not_before")
+    insert_values(OutboundMessage, columns, [("same", "a@example.com", "<a@x>", WHEN)])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_values(
+            OutboundMessage,
+            columns,
+            [("new", "b@example.com", "<b@x>", WHEN), ("same", "c@example.com", "<c@x>", WHEN)],
+        )
+
+    assert list(OutboundMessage.objects.values_list("key", flat=True)) == ["same"]
