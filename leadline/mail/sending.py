@@ -3,9 +3,11 @@
 A worker claims a batch of due rows with a lease (`queued → sending`), re-checks at that moment
 what may have changed since the row was queued (suppression, unsubscribes, a paused or cancelled
 campaign), renders each email (the template compiled once, filled per recipient, links tracked),
-and sends the batch over one connection. Each accepted message is marked sent, with its
-`email.sent` entry on the contact's timeline, in its own short transaction straight after the
-server's 250 — so a crash can lose at most the mark of the one message in flight, never a batch.
+and sends the batch over one connection. Each accepted message is marked sent in its own short
+statement after the server's 250, while the next message's envelope is with the server and always
+before a byte of that message's data goes out — so a crash can lose at most the mark of the one
+message in flight, never a batch. The batch's `email.sent` timeline entries are written together
+from a flag the mark sets. The next message is rendered while the server reads the current one.
 
 A worker that dies leaves its rows in `sending`; once the lease runs out another claim takes them
 again, with the same Message-ID. The claim counts an attempt, so a message that kills its worker
@@ -37,7 +39,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from leadline.activity.models import Activity, Kind
-from leadline.activity.services import activities_record_bulk, contacts_touch_activity
+from leadline.activity.services import contacts_touch_activity
+from leadline.core.bulk import insert_rows
 from leadline.core.jobs import backoff_delay
 from leadline.mail.addresses import return_path, unsubscribe_mailto
 from leadline.mail.dkim_signing import DkimKey, DkimKeyError, check_private_key
@@ -59,8 +62,10 @@ from leadline.mail.transport import (
     Delivery,
     Outcome,
     OutgoingEmail,
+    SmtpTransport,
     Transport,
     TransportUnavailable,
+    message_bytes,
     open_transport,
 )
 
@@ -520,9 +525,7 @@ def _record_timeline(ids: Sequence[int] | None = None) -> int:
         if ids is not None:
             pending = pending.filter(id__in=ids)
         rows = list(
-            pending.select_for_update(of=("self",))
-            .select_related("contact", "campaign")
-            .only(
+            pending.select_for_update(of=("self",)).values_list(
                 "id",
                 "public_id",
                 "subject",
@@ -531,47 +534,57 @@ def _record_timeline(ids: Sequence[int] | None = None) -> int:
                 "variant",
                 "sent_at",
                 "sent_by_id",
-                "contact__id",
+                "contact_id",
                 "contact__company_id",
-                "campaign__public_id",
-                "campaign__name",
+                "campaign_id",
             )
         )
         if not rows:
             return 0
-        entries = []
-        for message in rows:
+        campaigns = {
+            pk: (str(public_id), name)
+            for pk, public_id, name in Campaign.objects.filter(
+                id__in={row[10] for row in rows} - {None}
+            ).values_list("id", "public_id", "name")
+        }
+        now = timezone.now()
+        entries: list[dict[str, Any]] = []
+        contact_ids: list[int] = []
+        latest: datetime | None = None
+        for _pk, public_id, subject, to_email, kind, variant, sent_at, sent_by_id, contact_id, company_id, campaign_id in rows:  # fmt: skip
+            if contact_id is None:
+                continue
             data: dict[str, Any] = {
-                "message": str(message.public_id),
-                "subject": message.subject,
-                "to": message.to_email,
-                "email_kind": message.kind,
+                "message": str(public_id),
+                "subject": subject,
+                "to": to_email,
+                "email_kind": kind,
             }
-            campaign = message.campaign
+            campaign = campaigns.get(campaign_id)
             if campaign is not None:
-                data.update(campaign=str(campaign.public_id), campaign_name=campaign.name)
-            if message.variant:
-                data["variant"] = message.variant
-            contact = message.contact
-            if contact is not None:
-                entries.append(
-                    Activity(
-                        kind=Kind.EMAIL_SENT,
-                        contact_id=contact.pk,
-                        company_id=contact.company_id,
-                        actor_id=message.sent_by_id,
-                        occurred_at=message.sent_at or timezone.now(),
-                        title=message.subject[:300],
-                        data=data,
-                    )
-                )
-        activities_record_bulk(entries)
-        if entries:
-            contacts_touch_activity(
-                [entry.contact_id for entry in entries if entry.contact_id is not None],
-                max(entry.occurred_at for entry in entries),
+                data["campaign"], data["campaign_name"] = campaign
+            if variant:
+                data["variant"] = variant
+            occurred_at = sent_at or now
+            if latest is None or occurred_at > latest:
+                latest = occurred_at
+            contact_ids.append(contact_id)
+            entries.append(
+                {
+                    "kind": Kind.EMAIL_SENT,
+                    "contact_id": contact_id,
+                    "company_id": company_id,
+                    "actor_id": sent_by_id,
+                    "occurred_at": occurred_at,
+                    "title": subject[:300],
+                    "data": data,
+                }
             )
-        OutboundMessage.objects.filter(id__in=[row.pk for row in rows]).update(timeline_pending=False)
+        if entries:
+            insert_rows(Activity, entries)
+            assert latest is not None
+            contacts_touch_activity(contact_ids, latest)
+        OutboundMessage.objects.filter(id__in=[row[0] for row in rows]).update(timeline_pending=False)
     return len(entries)
 
 
@@ -647,41 +660,84 @@ def _send_batch(
     report: SendReport,
     should_stop: Callable[[], bool],
 ) -> None:
+    """Send the rows one after the other. While the server reads a message, the next one is
+    rendered; an accepted message is marked sent while the next one's envelope is with the server,
+    and always before that message's data goes out (`SmtpTransport.send`): at any moment at most one
+    accepted message is not yet marked, as when each mark followed its 250 straight away."""
     checkpoint_every = min(CHECKPOINT_SECONDS, lease.total_seconds() / 3)
     last_checkpoint = time.monotonic()
     ours = {row.pk for row in rows}
-    for index, message in enumerate(rows):
-        if should_stop():
-            report.released += _release(rows[index:], owner)
-            return
-        if time.monotonic() - last_checkpoint >= checkpoint_every:
-            ours = _checkpoint(rows[index:], owner=owner, lease=lease, report=report)
-            last_checkpoint = time.monotonic()
-        if message.pk not in ours:
-            continue
-        try:
-            email = renderer.prepare(message)
-        except ValidationError as error:
-            _settle(
-                message, owner, Outcome.FAILED, f"The email could not be rendered: {_problem(error)}", report
-            )
-            continue
-        except Exception as error:
-            logger.exception("Rendering message %s failed", message.public_id)
-            _settle(message, owner, Outcome.FAILED, f"The email could not be rendered: {error}", report)
-            continue
-        pacer.wait(email.from_domain)
-        try:
-            delivery = transport.send(email)
-        except TransportUnavailable as error:
-            logger.warning("%s", error)
-            _retry_all([row for row in rows[index:] if row.pk in ours], owner, str(error), report)
-            return
-        if delivery.outcome == Outcome.SENT:
+    compose = isinstance(transport, SmtpTransport)
+    accepted: list[tuple[OutboundMessage, OutgoingEmail, Delivery]] = []
+    rendered: dict[int, tuple[OutgoingEmail, bytes | None] | Exception] = {}
+
+    def record_accepted() -> None:
+        while accepted:
+            message, email, delivery = accepted.pop()
             if _mark_sent(message, email, delivery):
                 report.sent += 1
-        else:
-            _settle(message, owner, delivery.outcome, delivery.response, report)
+
+    def render(message: OutboundMessage) -> tuple[OutgoingEmail, bytes | None] | Exception:
+        try:
+            email = renderer.prepare(message)
+            return email, message_bytes(email) if compose else None
+        except Exception as error:
+            return error
+
+    try:
+        for index, message in enumerate(rows):
+            if should_stop():
+                record_accepted()
+                report.released += _release(rows[index:], owner)
+                return
+            if time.monotonic() - last_checkpoint >= checkpoint_every:
+                record_accepted()
+                ours = _checkpoint(rows[index:], owner=owner, lease=lease, report=report)
+                last_checkpoint = time.monotonic()
+            if message.pk not in ours:
+                continue
+            result = rendered.pop(message.pk, None) or render(message)
+            if isinstance(result, Exception):
+                record_accepted()
+                if isinstance(result, ValidationError):
+                    problem = _problem(result)
+                else:
+                    logger.error("Rendering message %s failed", message.public_id, exc_info=result)
+                    problem = str(result)
+                _settle(message, owner, Outcome.FAILED, f"The email could not be rendered: {problem}", report)
+                continue
+            email, data = result
+            if pacer.interval:
+                record_accepted()  # not held through the pause
+            pacer.wait(email.from_domain)
+            following = rows[index + 1] if index + 1 < len(rows) else None
+
+            def render_following(
+                following: OutboundMessage | None = following, ours: set[int] = ours
+            ) -> None:
+                if following is not None and following.pk in ours:
+                    rendered[following.pk] = render(following)
+
+            try:
+                if compose:
+                    delivery = transport.send(
+                        email, data, before_data=record_accepted, while_waiting=render_following
+                    )
+                else:
+                    record_accepted()
+                    delivery = transport.send(email)
+            except TransportUnavailable as error:
+                logger.warning("%s", error)
+                _retry_all([row for row in rows[index:] if row.pk in ours], owner, str(error), report)
+                return
+            if delivery.outcome == Outcome.SENT:
+                accepted.append((message, email, delivery))
+                if not compose:
+                    record_accepted()  # nothing to overlap it with: straight after the answer
+            else:
+                _settle(message, owner, delivery.outcome, delivery.response, report)
+    finally:
+        record_accepted()
 
 
 def _never() -> bool:

@@ -21,11 +21,12 @@ from __future__ import annotations
 import binascii
 import contextlib
 import enum
+import re
 import secrets
 import smtplib
 import ssl
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.header import Header
 from email.utils import format_datetime, formataddr
@@ -227,6 +228,22 @@ class SmtpServer:
             )
 
 
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _put(connection: smtplib.SMTP, commands: str) -> None:
+    """Write one or more commands (CRLF between them) in a single send."""
+    connection.send(f"{commands}\r\n")
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The DATA payload: lines starting with a dot get another (RFC 5321 §4.5.2), then the end mark."""
+    data = _LEADING_DOT.sub(b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
 def _smtp_address(address: str) -> str:
     local, _, domain = address.rpartition("@")
     if domain and not domain.isascii():
@@ -290,31 +307,104 @@ class SmtpTransport:
                 self._discard()
         return Delivery(outcome, f"{stage}: {_reply_text(code, reply)}"[:RESPONSE_MAX_LENGTH])
 
-    def send(self, email: OutgoingEmail) -> Delivery:
-        data = message_bytes(email)
-        if self.connection is None:
-            self.connection = self._connect()
-        connection = self.connection
-        recipient = _smtp_address(email.recipient)
-        options: list[str] = []
-        if not (recipient.isascii() and email.mail_from.isascii()) and connection.has_extn("smtputf8"):
-            options.append("SMTPUTF8")
+    def send(
+        self,
+        email: OutgoingEmail,
+        data: bytes | None = None,
+        *,
+        before_data: Callable[[], object] | None = None,
+        while_waiting: Callable[[], object] | None = None,
+    ) -> Delivery:
+        """Send `email` (its bytes `data`, composed here when not given) in one SMTP transaction.
+
+        Two hooks let the caller use the time the server takes to answer. `before_data` runs exactly
+        once, while the envelope is with the server and always before a byte of this message's data
+        leaves (if it raises, the message is not sent and the connection is dropped): the sending
+        engine records the previous message there, so it is marked sent before this one can be.
+        `while_waiting` runs at most once, while the server reads the data, before its reply is read.
+        """
+        pending = before_data
+
+        def settle_before_data() -> None:
+            nonlocal pending
+            if pending is not None:
+                hook, pending = pending, None
+                try:
+                    hook()
+                except BaseException:
+                    # The envelope may be with the server: it must see no data from us now.
+                    self._discard()
+                    raise
+
         try:
-            code, reply = connection.mail(_smtp_address(email.mail_from), options)
-            if code != 250:
-                return self._refused(connection, code, reply, "MAIL FROM")
-            code, reply = connection.rcpt(recipient)
-            if code not in (250, 251):
-                return self._refused(connection, code, reply, "RCPT TO")
-            code, reply = connection.data(data)
-        except smtplib.SMTPDataError as error:  # DATA itself was refused (no 354)
-            return self._refused(connection, error.smtp_code, error.smtp_error, "DATA")
+            if data is None:
+                data = message_bytes(email)
+            if self.connection is None:
+                self.connection = self._connect()
+            return self._transaction(self.connection, email, data, settle_before_data, while_waiting)
+        finally:
+            settle_before_data()
+
+    def _transaction(
+        self,
+        connection: smtplib.SMTP,
+        email: OutgoingEmail,
+        data: bytes,
+        before_data: Callable[[], None],
+        while_waiting: Callable[[], object] | None,
+    ) -> Delivery:
+        mail_from = _smtp_address(email.mail_from)
+        recipient = _smtp_address(email.recipient)
+        if any(char in address for address in (mail_from, recipient) for char in "\r\n<>"):
+            before_data()
+            return Delivery(Outcome.FAILED, "The address cannot be used in an SMTP envelope.")
+        options = ""
+        if not (recipient.isascii() and mail_from.isascii()) and connection.has_extn("smtputf8"):
+            options = " SMTPUTF8"
+            connection.command_encoding = "utf-8"
+        mail = f"MAIL FROM:<{mail_from}>{options}"
+        rcpt = f"RCPT TO:<{recipient}>"
+        try:
+            if connection.has_extn("pipelining"):
+                # RFC 2920: the envelope and DATA in one write, the three replies read together.
+                _put(connection, f"{mail}\r\n{rcpt}\r\nDATA")
+                before_data()
+                replies = [connection.getreply(), connection.getreply(), connection.getreply()]
+                for (code, reply), (stage, wanted) in zip(
+                    replies, (("MAIL FROM", (250,)), ("RCPT TO", (250, 251)), ("DATA", (354,))), strict=True
+                ):
+                    if code not in wanted:
+                        if replies[2][0] == 354:
+                            # DATA was taken though the envelope was not: the lone dot ends it empty.
+                            _put(connection, ".")
+                            connection.getreply()
+                        return self._refused(connection, code, reply, stage)
+            else:
+                _put(connection, mail)
+                before_data()
+                code, reply = connection.getreply()
+                if code != 250:
+                    return self._refused(connection, code, reply, "MAIL FROM")
+                _put(connection, rcpt)
+                code, reply = connection.getreply()
+                if code not in (250, 251):
+                    return self._refused(connection, code, reply, "RCPT TO")
+                _put(connection, "DATA")
+                code, reply = connection.getreply()
+                if code != 354:
+                    return self._refused(connection, code, reply, "DATA")
+            connection.send(_dot_stuffed(data))
+            if while_waiting is not None:
+                while_waiting()
+            code, reply = connection.getreply()
         except (smtplib.SMTPException, OSError) as error:
             # A timeout, a reset or a server that hung up: we cannot know where the conversation
             # stands, so the connection is thrown away and the message tried again later.
             self._discard()
             detail = str(error) or type(error).__name__
             return Delivery(Outcome.RETRY, f"The connection to the mail server failed: {detail}"[:500])
+        finally:
+            connection.command_encoding = "ascii"
         if code != 250:
             return self._refused(connection, code, reply, "DATA")
         return Delivery(Outcome.SENT, _reply_text(code, reply))
@@ -366,7 +456,19 @@ class BackendTransport:
             message.metadata = dict(email.metadata)  # type: ignore[attr-defined]
         return message
 
-    def send(self, email: OutgoingEmail) -> Delivery:
+    def send(
+        self,
+        email: OutgoingEmail,
+        data: bytes | None = None,
+        *,
+        before_data: Callable[[], object] | None = None,
+        while_waiting: Callable[[], object] | None = None,
+    ) -> Delivery:
+        """Hand `email` to the backend (`data` is not used: the backend composes its own message).
+        The hooks are those of `SmtpTransport.send`; `before_data` runs before the backend is called,
+        and `while_waiting` is not called, since the backend gives no moment to use."""
+        if before_data is not None:
+            before_data()
         message = self.message(email)
         try:
             count = self.connection.send_messages([message])
