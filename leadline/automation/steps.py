@@ -26,7 +26,7 @@ from leadline.automation import conditions
 from leadline.automation.models import Enrolment, Workflow
 from leadline.contacts.models import LifecycleStage
 from leadline.core.access import parse_public_id
-from leadline.mail.outbox import Outgoing
+from leadline.mail.outbox import TEST_KEY_PREFIX, Outgoing
 
 TEST_PREFIX = "[Test] "
 WAIT_UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
@@ -388,7 +388,7 @@ class SendEmail(StepType):
         if merge_context and template.format == Template.Format.MARKDOWN:
             body = template.body + extra_markdown(merge_context)
         outgoing = Outgoing(
-            key=f"workflow-test:{ctx.enrolment.public_id}:{ctx.step['key']}" if ctx.test else ctx.key,
+            key=f"{TEST_KEY_PREFIX}{ctx.enrolment.public_id}:{ctx.step['key']}" if ctx.test else ctx.key,
             to_email=to_email,
             contact=contact,
             sender=ctx.cache["sender"],
@@ -473,7 +473,7 @@ class Notify(StepType):
             title=f"{TEST_PREFIX if ctx.test else ''}{title}",
             body=ctx.config.get("body", ""),
             url=reverse("contacts:detail", args=[contact.public_id]),
-            key=f"workflow-test:{ctx.enrolment.public_id}:{ctx.step['key']}" if ctx.test else ctx.key,
+            key=f"{TEST_KEY_PREFIX}{ctx.enrolment.public_id}:{ctx.step['key']}" if ctx.test else ctx.key,
         )
         return Outcome(title=f"{'Test run: n' if ctx.test else 'N'}otified {user.display_name}: {title}")
 

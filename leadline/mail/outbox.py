@@ -21,6 +21,13 @@ from leadline.mail.messages import message_id
 from leadline.mail.models import Campaign, OutboundMessage, SenderIdentity, SubscriptionType, Template
 
 ENQUEUE_BATCH = 2000
+# Keys of emails sent to a person testing (a workflow's test run), not to the contact they are
+# about: they carry the sample unsubscribe link and no tracking, so testing changes nothing.
+TEST_KEY_PREFIX = "workflow-test:"
+
+
+def is_test_message(key: str) -> bool:
+    return key.startswith(TEST_KEY_PREFIX)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from leadline.core.bulk import insert_rows
 from leadline.core.jobs import backoff_delay
 from leadline.mail.addresses import return_path, unsubscribe_mailto
 from leadline.mail.dkim_signing import DkimKey, DkimKeyError, check_private_key
-from leadline.mail.merge_values import merge_values, unsubscribe_url
+from leadline.mail.merge_values import SAMPLE_UNSUBSCRIBE_PATH, merge_values, unsubscribe_url
 from leadline.mail.models import (
     Campaign,
     OutboundMessage,
@@ -55,6 +55,7 @@ from leadline.mail.models import (
     Template,
     Unsubscribe,
 )
+from leadline.mail.outbox import is_test_message
 from leadline.mail.rendering import CompiledEmail, compile_source, layout_source
 from leadline.mail.selectors import default_sender_identity, merge_tag_catalogue
 from leadline.mail.tracking import track_html
@@ -387,7 +388,12 @@ class _Renderer:
             identity.from_name if identity else default_name
         )
         reply_to = _clean_address(context.get("reply_to")) or (identity.reply_to if identity else "")
-        unsubscribe = unsubscribe_url(contact=message.contact, message=message)
+        test = is_test_message(message.key)
+        unsubscribe = (
+            settings.BASE_URL + SAMPLE_UNSUBSCRIBE_PATH
+            if test
+            else unsubscribe_url(contact=message.contact, message=message)
+        )
         values: dict[str, Any] = merge_values(
             contact=message.contact, sender=identity, unsubscribe=unsubscribe
         )
@@ -399,9 +405,10 @@ class _Renderer:
         html = rendered.html
         headers = {"Message-ID": message.message_id}
         if message.kind == Template.Kind.MARKETING:
-            html = track_html(html, message_public_id=message.public_id, unsubscribe_url=unsubscribe)
+            if not test:
+                html = track_html(html, message_public_id=message.public_id, unsubscribe_url=unsubscribe)
             links = [f"<{unsubscribe}>"]
-            mailto = unsubscribe_mailto(message)
+            mailto = "" if test else unsubscribe_mailto(message)
             if mailto:
                 links.append(f"<{mailto}>")
             # RFC 8058: mailbox providers show an unsubscribe button and POST to the https link.

@@ -129,3 +129,14 @@ def test_the_workflow_list_reads_a_constant_number_of_queries(maria: Any, templa
         response = client.get("/automation/")
     assert len(many) == len(few)
     assert "Workflow 4" in response.content.decode()
+
+
+def test_editing_a_wait_says_that_contacts_already_waiting_keep_their_time(maria: Any, template: Any) -> None:
+    workflow = make_workflow([email(template, "hello"), wait(3, "days", "pause")], actor=maria)
+
+    page = client_for(maria).get(f"/automation/{workflow.public_id}/steps/pause/")
+
+    assert page.status_code == 200
+    assert b"Contacts already waiting here keep the time they were given" in page.content
+    other = client_for(maria).get(f"/automation/{workflow.public_id}/steps/hello/")
+    assert b"Contacts already waiting here" not in other.content
