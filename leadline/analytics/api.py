@@ -19,7 +19,7 @@ from pydantic import ConfigDict
 
 from leadline.analytics import selectors
 from leadline.analytics.forms import ReportFilterForm
-from leadline.analytics.goals import goal_progress, metric_value
+from leadline.analytics.goals import goals_progress, metric_value
 from leadline.analytics.metrics import METRIC_BY_KEY, METRICS, ReportFilters, change
 from leadline.analytics.models import Goal
 from leadline.api.auth import contacts_read, request_user, sales_read
@@ -444,8 +444,7 @@ class GoalOut(Schema):
 def goal_list_route(request: HttpRequest) -> Any:
     goals = Goal.objects.for_user(request_user(request)).select_related("team")[:200]
     result = []
-    for goal in goals:
-        progress = goal_progress(goal)
+    for goal, progress in zip(goals, goals_progress(goals), strict=True):
         result.append(
             {
                 "id": goal.public_id,

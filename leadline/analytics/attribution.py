@@ -11,14 +11,16 @@ not convert; each conversion is then split over its own path in proportion to th
 of the channels on it (the table also shows each channel's removal effect). A conversion without any touchpoint is credited to "(no touchpoint)", so every model
 hands out exactly the conversions and revenue there are. Revenue stays in its own currency.
 
-The rows are read with a few grouped queries; the paths are then handled as numpy arrays.
+The visits are read from the touchpoint rollup (`analytics.rollups`: one row per contact and visit),
+plus the page views the worker has not folded yet; the rest with a few grouped queries. The paths
+are then handled as numpy arrays.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +30,8 @@ from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 from numpy.typing import NDArray
 
-from leadline.activity.models import Activity, Kind
+from leadline.activity.models import Activity, Cursor, Kind
+from leadline.analytics.models import ContactTouch, TouchOrigin
 from leadline.contacts.models import Contact, LifecycleStage
 from leadline.sales.models import Deal, DealStatus, Order
 
@@ -66,6 +69,8 @@ DEFAULT_RANGE_DAYS = 90
 MAX_MARKOV_STATES = 400
 POSITION_ENDS = 0.4
 _TIME_BITS = 34  # seconds since the window's start fit in 34 bits for 500 years
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 class AttributionError(ValueError):
@@ -204,8 +209,16 @@ class _Conversions:
 class _Touches:
     contact_ids: NDArray[np.int64]
     seconds: NDArray[np.float64]
-    channels: list[tuple[str, str]]  # (source, medium) per touch
-    campaigns: list[str]
+    kinds: NDArray[np.int64]  # per touch, its index in `origins`
+    origins: list[tuple[str, str, str]]  # the (source, medium, campaign) the touches came from
+
+
+@dataclass
+class _Visits:
+    contacts: NDArray[np.int64]
+    seconds: NDArray[np.float64]
+    kinds: NDArray[np.int64]  # per visit, its number in the origins being collected
+    sessions: list[Any] | None  # None: at most one row per visit
 
 
 def _epoch(moment: datetime) -> float:
@@ -270,10 +283,13 @@ def _conversions(
         )
         if currency:
             orders = orders.filter(currency=currency)
+        # Straight from the cursor: the ORM's per-value conversions would be most of the time.
         rows = [
-            (contact_id, at, total - refunded, code)
-            for contact_id, at, total, refunded, code in orders.order_by().values_list(
-                "contact_id", "ordered_at", "total", "refunded_total", "currency"
+            (contact_id, _aware(at), _decimal(total) - _decimal(refunded), code)
+            for contact_id, at, total, refunded, code in _raw_rows(
+                orders.order_by().values_list(
+                    "contact_id", "ordered_at", "total", "refunded_total", "currency"
+                )
             )
         ]
     else:
@@ -304,19 +320,45 @@ def _epoch_seconds(values: Sequence[Any]) -> NDArray[np.float64]:
         texts = [value.replace(" ", "T").removesuffix("Z").split("+", 1)[0] for value in values]
         parsed = np.array(texts, dtype="datetime64[us]")
         return parsed.astype(np.int64).astype(np.float64) / 1e6
-    return np.fromiter((_epoch(value) for value in values), dtype=np.float64, count=len(values))
+    # Naive datetimes (SQLite's converter for a plain column) are UTC. Whole microseconds first,
+    # then seconds: the same float as datetime.timestamp() and as the text path above.
+    return (
+        np.fromiter(
+            ((value.replace(tzinfo=value.tzinfo or UTC) - EPOCH) // MICROSECOND for value in values),
+            dtype=np.int64,
+            count=len(values),
+        ).astype(np.float64)
+        / 1e6
+    )
 
 
-def _touches(start: datetime, end: datetime, owner_id: int | None, touchpoints: str) -> _Touches:
-    if touchpoints not in TOUCHPOINTS:
-        raise AttributionError(f"Unknown touchpoints “{touchpoints}”: use one of {', '.join(TOUCHPOINTS)}.")
+def _aware(value: Any) -> datetime:
+    """A raw timestamp (text or a naive datetime on SQLite, UTC) as an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _decimal(value: Any) -> Decimal:
+    """A raw amount: a Decimal (PostgreSQL), or an int, float or text (SQLite's numeric column)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _session_rows(
+    start: datetime, end: datetime, owner_id: int | None, origins: dict[tuple[str, str, str], int]
+) -> _Visits:
+    """Candidates for each visit's first page view inside [start, end): contact, moment (seconds
+    since 1970), origin and, when there may be several per visit, the session. They are the visits the touchpoint rollup has folded, plus the page views the worker
+    has not folded yet, read raw; a visit that began before `start` and went on past it counts
+    from its first page view inside the window, read raw too (they are few: visits are short).
+    Several candidates of one visit are fine: the earliest wins."""
+    from leadline.analytics.rollups import ROLLUP_CURSOR, epoch_us
+
     owned = Q(contact__owner_id=owner_id) if owner_id is not None else Q()
-    contact_parts: list[NDArray[np.int64]] = []
-    second_parts: list[NDArray[np.float64]] = []
-    labels: list[tuple[str, str, str]] = []
-    if touchpoints in ("all", "sessions"):
-        # One row per session and attribution; the session's channel is that of its first page view.
-        rows = _raw_rows(
+    position = Cursor.objects.filter(name=ROLLUP_CURSOR).values_list("position", flat=True).first() or 0
+    if not position:
+        # The worker has never run: every page view is read raw.
+        unread = _raw_rows(
             Activity.objects.filter(
                 owned,
                 kind=Kind.PAGE_VIEW,
@@ -329,22 +371,141 @@ def _touches(start: datetime, end: datetime, owner_id: int | None, touchpoints: 
             .order_by()
             .values_list("contact_id", "session_id", "source", "medium", "campaign", "at")
         )
-        if rows:
-            contacts = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-            seconds = _epoch_seconds([row[5] for row in rows])
-            codes: dict[Any, int] = {}
-            sessions = np.fromiter(
-                (codes.setdefault(row[1], len(codes)) for row in rows), dtype=np.int64, count=len(rows)
+        return _visits([], unread, [_epoch_seconds([row[5] for row in unread])], origins, sessions=True)
+    # The activity rows the worker has not read yet, found by id alone (the log's tail is short).
+    tail = Activity.objects.order_by().filter(id__gt=position)
+    if owner_id is not None:
+        tail = tail.filter(owned)
+    unread = [
+        row
+        for row in _raw_rows(
+            tail.values_list(
+                "contact_id", "session_id", "source", "medium", "campaign", "occurred_at", "kind"
             )
-            order = np.lexsort((seconds, sessions, contacts))
-            first = np.ones(order.size, dtype=bool)
-            first[1:] = (contacts[order][1:] != contacts[order][:-1]) | (
-                sessions[order][1:] != sessions[order][:-1]
+        )
+        if row[6] == Kind.PAGE_VIEW and row[0] is not None and start <= _aware(row[5]) < end
+    ]
+    extra = [row[:5] for row in unread]
+    extra_seconds = [_epoch_seconds([row[5] for row in unread])]
+    start_us, end_us = epoch_us(start), epoch_us(end)
+    touches = ContactTouch.objects.order_by().filter(owned)
+    straddling = _raw_rows(
+        touches.filter(first_us__lt=start_us, last_us__gte=start_us).values_list(
+            "contact_id", "session_id", "last_us"
+        )
+    )
+    if straddling:
+        visits = {(row[0], row[1]) for row in straddling}
+        until = min(end, EPOCH + timedelta(microseconds=max(row[2] for row in straddling) + 1))
+        views = [
+            row
+            for row in _raw_rows(
+                Activity.objects.filter(
+                    kind=Kind.PAGE_VIEW,
+                    contact__isnull=False,
+                    occurred_at__gte=start,
+                    occurred_at__lt=until,
+                    id__lte=position,
+                )
+                .order_by()
+                .values_list("contact_id", "session_id", "source", "medium", "campaign", "occurred_at")
             )
-            kept = order[first]
+            if (row[0], row[1]) in visits
+        ]
+        extra.extend(row[:5] for row in views)
+        extra_seconds.append(_epoch_seconds([row[5] for row in views]))
+    in_window = touches.filter(first_us__gte=start_us, first_us__lt=end_us)
+    if not extra:
+        # At most one row per visit: the session itself is not needed.
+        folded = _raw_rows(in_window.values_list("contact_id", "origin_id", "first_us"))
+        return _visits(folded, [], [], origins, sessions=False)
+    folded = _raw_rows(in_window.values_list("contact_id", "origin_id", "first_us", "session_id"))
+    return _visits(folded, extra, extra_seconds, origins, sessions=True)
+
+
+def _visits(
+    folded: list[tuple[Any, ...]],
+    extra: list[tuple[Any, ...]],
+    extra_seconds: list[NDArray[np.float64]],
+    origins: dict[tuple[str, str, str], int],
+    *,
+    sessions: bool,
+) -> _Visits:
+    """Folded rows (contact, origin number, microseconds[, session]) and raw ones (contact,
+    session, source, medium, campaign) as arrays; origins are numbered in `origins`."""
+    columns: list[tuple[Any, ...]] = list(zip(*folded, strict=True)) if folded else [(), (), (), ()]
+    ids = np.array(columns[1], dtype=np.int64)
+    used, inverse = np.unique(ids, return_inverse=True)
+    if used.size:
+        table = {
+            pk: (source, medium, campaign)
+            for pk, source, medium, campaign in TouchOrigin.objects.filter(pk__in=used.tolist()).values_list(
+                "pk", "source", "medium", "campaign"
+            )
+        }
+        local = np.array(
+            [origins.setdefault(table[pk], len(origins)) for pk in used.tolist()], dtype=np.int64
+        )
+        folded_kinds = local[inverse.reshape(-1)]
+    else:
+        folded_kinds = np.zeros(0, dtype=np.int64)
+    extra_kinds = np.fromiter(
+        (origins.setdefault((row[2], row[3], row[4]), len(origins)) for row in extra),
+        dtype=np.int64,
+        count=len(extra),
+    )
+    return _Visits(
+        contacts=np.concatenate(
+            [
+                np.array(columns[0], dtype=np.int64),
+                np.fromiter((row[0] for row in extra), dtype=np.int64, count=len(extra)),
+            ]
+        ),
+        seconds=np.concatenate(
+            [np.array(columns[2], dtype=np.int64).astype(np.float64) / 1e6, *extra_seconds]
+        ),
+        kinds=np.concatenate([folded_kinds, extra_kinds]),
+        sessions=[*columns[3], *(row[1] for row in extra)] if sessions else None,
+    )
+
+
+def _touches(start: datetime, end: datetime, owner_id: int | None, touchpoints: str) -> _Touches:
+    if touchpoints not in TOUCHPOINTS:
+        raise AttributionError(f"Unknown touchpoints “{touchpoints}”: use one of {', '.join(TOUCHPOINTS)}.")
+    owned = Q(contact__owner_id=owner_id) if owner_id is not None else Q()
+    contact_parts: list[NDArray[np.int64]] = []
+    second_parts: list[NDArray[np.float64]] = []
+    kind_parts: list[NDArray[np.int64]] = []
+    origins: dict[tuple[str, str, str], int] = {}
+
+    def kinds_of(triples: Iterable[tuple[str, str, str]], count: int) -> NDArray[np.int64]:
+        return np.fromiter(
+            (origins.setdefault(triple, len(origins)) for triple in triples), dtype=np.int64, count=count
+        )
+
+    if touchpoints in ("all", "sessions"):
+        # The session's channel is that of its first page view inside the window.
+        visits = _session_rows(start, end, owner_id, origins)
+        if visits.contacts.size:
+            contacts, seconds = visits.contacts, visits.seconds
+            if visits.sessions is None:
+                kept = np.arange(contacts.size)
+            else:
+                codes: dict[Any, int] = {}
+                sessions = np.fromiter(
+                    (codes.setdefault(session, len(codes)) for session in visits.sessions),
+                    dtype=np.int64,
+                    count=contacts.size,
+                )
+                order = np.lexsort((seconds, sessions, contacts))
+                first = np.ones(order.size, dtype=bool)
+                first[1:] = (contacts[order][1:] != contacts[order][:-1]) | (
+                    sessions[order][1:] != sessions[order][:-1]
+                )
+                kept = order[first]
             contact_parts.append(contacts[kept])
             second_parts.append(seconds[kept])
-            labels.extend((rows[index][2], rows[index][3], rows[index][4]) for index in kept.tolist())
+            kind_parts.append(visits.kinds[kept])
     if touchpoints in ("all", "emails"):
         from leadline.mail.models import OutboundMessage, Template
 
@@ -364,18 +525,26 @@ def _touches(start: datetime, end: datetime, owner_id: int | None, touchpoints: 
         if emails:
             contact_parts.append(np.fromiter((row[0] for row in emails), dtype=np.int64, count=len(emails)))
             second_parts.append(_epoch_seconds([row[1] for row in emails]))
-            labels.extend((EMAIL_SOURCE, EMAIL_MEDIUM, row[2] or AUTOMATED_EMAIL) for row in emails)
-    if not labels:
-        return _Touches(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), [], [])
+            kind_parts.append(
+                kinds_of(
+                    ((EMAIL_SOURCE, EMAIL_MEDIUM, row[2] or AUTOMATED_EMAIL) for row in emails), len(emails)
+                )
+            )
+    if not contact_parts or sum(part.size for part in contact_parts) == 0:
+        return _Touches(
+            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.int64), []
+        )
     contact_ids = np.concatenate(contact_parts)
     seconds = np.concatenate(second_parts)
     order = np.lexsort((seconds, contact_ids))
-    ordered = [labels[index] for index in order.tolist()]
+    # Only the origins of touches kept (a visit's later page views may have had others).
+    used, kinds = np.unique(np.concatenate(kind_parts)[order], return_inverse=True)
+    listed = list(origins)
     return _Touches(
         contact_ids=contact_ids[order],
         seconds=seconds[order],
-        channels=[(source or DIRECT_SOURCE, medium or NO_MEDIUM) for source, medium, _campaign in ordered],
-        campaigns=[campaign or NO_CAMPAIGN for _source, _medium, campaign in ordered],
+        kinds=kinds.astype(np.int64).reshape(-1),
+        origins=[listed[code] for code in used.tolist()],
     )
 
 
@@ -504,13 +673,15 @@ def _table(
 ) -> AttributionTable:
     origin = window_start - 1
     # Label every touch with its state (a channel or a campaign); 0 is "(no touchpoint)".
+    channels = [(source or DIRECT_SOURCE, medium or NO_MEDIUM) for source, medium, _ in touches.origins]
     if by == "channel":
-        labels = [f"{touch_source} / {touch_medium}" for touch_source, touch_medium in touches.channels]
+        labels = [f"{touch_source} / {touch_medium}" for touch_source, touch_medium in channels]
     else:
-        labels = touches.campaigns
+        labels = [campaign or NO_CAMPAIGN for _, _, campaign in touches.origins]
     names = [NO_TOUCHPOINT, *sorted(set(labels))]
     index = {name: position for position, name in enumerate(names)}
-    touch_states = np.fromiter((index[label] for label in labels), dtype=np.int64, count=len(labels))
+    origin_states = np.fromiter((index[label] for label in labels), dtype=np.int64, count=len(labels))
+    touch_states = origin_states[touches.kinds] if touches.kinds.size else np.zeros(0, dtype=np.int64)
 
     touch_keys = _keys(touches.contact_ids, touches.seconds, origin)
     conversion_keys = _keys(found.contact_ids, found.seconds, origin)
@@ -576,7 +747,7 @@ def _table(
         }
 
     touch_counts = np.bincount(states, minlength=state_count)
-    sources = dict(zip(labels, touches.channels, strict=True)) if by == "channel" else {}
+    sources = dict(zip(labels, channels, strict=True)) if by == "channel" else {}
     rows = []
     for state, name in enumerate(names):
         if touch_counts[state] == 0:

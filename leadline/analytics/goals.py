@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -76,15 +77,40 @@ class GoalProgress:
         return self.percent >= 100.0
 
 
-def goal_progress(goal: Goal, *, base: ReportFilters | None = None) -> GoalProgress:
-    end = period_end(goal.period, goal.period_start)
-    filters = ReportFilters(start=goal.period_start, end=end, team_id=goal.team_id)
+def _goal_filters(goal: Goal, base: ReportFilters | None) -> ReportFilters:
+    filters = ReportFilters(
+        start=goal.period_start, end=period_end(goal.period, goal.period_start), team_id=goal.team_id
+    )
     if base is not None:
         filters = replace(filters, source=base.source, campaign=base.campaign)
-    value = metric_value(goal.metric, filters, currency=goal.currency) or 0
+    return filters
+
+
+def _progress(goal: Goal, filters: ReportFilters, value: Decimal | int | float | None) -> GoalProgress:
+    value = value or 0
     percent = round(100.0 * float(value) / float(goal.target), 1) if goal.target else 0.0
     metric = METRIC_BY_KEY.get(goal.metric)
-    return GoalProgress(goal, metric.label if metric else goal.metric, goal.period_start, end, value, percent)
+    return GoalProgress(
+        goal, metric.label if metric else goal.metric, filters.start, filters.end, value, percent
+    )
+
+
+def goal_progress(goal: Goal, *, base: ReportFilters | None = None) -> GoalProgress:
+    filters = _goal_filters(goal, base)
+    return _progress(goal, filters, metric_value(goal.metric, filters, currency=goal.currency))
+
+
+def goals_progress(goals: Iterable[Goal], *, base: ReportFilters | None = None) -> list[GoalProgress]:
+    """The progress of many goals at once: one grouped query per kind of metric, however many goals
+    there are (`selectors.metric_values`); the values are those `goal_progress` finds one by one."""
+    goals = list(goals)
+    filters = [_goal_filters(goal, base) for goal in goals]
+    values = selectors.metric_values(
+        [(goal.metric, window, goal.currency) for goal, window in zip(goals, filters, strict=True)]
+    )
+    return [
+        _progress(goal, window, value) for goal, window, value in zip(goals, filters, values, strict=True)
+    ]
 
 
 def goals_current(*, user: Any, on: date, team_id: int | None = None) -> list[GoalProgress]:
@@ -96,8 +122,10 @@ def goals_current(*, user: Any, on: date, team_id: int | None = None) -> list[Go
     )
     if team_id is not None:
         goals = goals.filter(team_id=team_id)
-    progress = [goal_progress(goal) for goal in goals]
-    return [item for item in progress if item.start <= on <= item.end]
+    current = [
+        goal for goal in goals if goal.period_start <= on <= period_end(goal.period, goal.period_start)
+    ]
+    return goals_progress(current)
 
 
 def goal_create(

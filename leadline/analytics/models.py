@@ -94,6 +94,12 @@ class ContactMilestone(models.Model):
     first_seen_at = models.DateTimeField(
         null=True, blank=True, help_text="First visit of any of its browsers."
     )
+    first_touch_at = models.DateTimeField(
+        null=True, blank=True, help_text="The first visit, else becoming a lead: when its cohort starts."
+    )
+    first_touch_month = models.DateField(
+        null=True, blank=True, help_text="The month of `first_touch_at` in the workspace's time zone."
+    )
     lead_at = models.DateTimeField(null=True, blank=True)
     mql_at = models.DateTimeField(null=True, blank=True)
     sql_at = models.DateTimeField(null=True, blank=True)
@@ -108,12 +114,14 @@ class ContactMilestone(models.Model):
 
     class Meta:
         ordering = ["contact"]
+        # Each step's moment with its gap: the median of a window's gaps is read from the index alone.
         indexes = [
-            models.Index(fields=["lead_at"], name="analytics_ms_lead"),
-            models.Index(fields=["mql_at"], name="analytics_ms_mql"),
-            models.Index(fields=["sql_at"], name="analytics_ms_sql"),
-            models.Index(fields=["opportunity_at"], name="analytics_ms_opportunity"),
-            models.Index(fields=["customer_at"], name="analytics_ms_customer"),
+            models.Index(fields=["lead_at", "lead_gap"], name="analytics_ms_lead_gap"),
+            models.Index(fields=["mql_at", "mql_gap"], name="analytics_ms_mql_gap"),
+            models.Index(fields=["sql_at", "sql_gap"], name="analytics_ms_sql_gap"),
+            models.Index(fields=["opportunity_at", "opportunity_gap"], name="analytics_ms_opportunity_gap"),
+            models.Index(fields=["customer_at", "customer_gap"], name="analytics_ms_customer_gap"),
+            models.Index(fields=["first_touch_at", "first_touch_month"], name="analytics_ms_first_touch"),
         ]
 
     def __str__(self) -> str:
@@ -139,6 +147,55 @@ class TrafficSession(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.session_id}"
+
+
+class TouchOrigin(models.Model):
+    """A source / medium / campaign a visit came from: touchpoints refer to it by number, so that
+    attribution reads integers rather than the same few strings a million times."""
+
+    source = models.CharField(max_length=200, blank=True)
+    medium = models.CharField(max_length=200, blank=True)
+    campaign = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["source", "medium", "campaign"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "medium", "campaign"], name="analytics_touch_origin_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} / {self.medium} / {self.campaign}"
+
+
+class ContactTouch(models.Model):
+    """One visit of a known contact as attribution sees it: its first page view (when, which one,
+    and with which source / medium / campaign) and when its last page view was, so that a look-back
+    window starting inside the visit can be told apart. Page views without a session share one row
+    per contact (`session_id` null). Moments are microseconds since 1970 (UTC): attribution does its
+    arithmetic on them as they are."""
+
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    session_id = models.UUIDField(null=True, blank=True)
+    first_us = models.BigIntegerField(help_text="First page view, microseconds since 1970 (UTC).")
+    first_activity_id = models.BigIntegerField(help_text="The first page view, to break ties in time.")
+    last_us = models.BigIntegerField(help_text="Last page view, microseconds since 1970 (UTC).")
+    origin = models.ForeignKey("TouchOrigin", on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        ordering = ["contact", "first_us"]
+        indexes = [
+            models.Index(fields=["contact", "session_id"], name="analytics_touch_contact"),
+            # Covering: attribution reads a window's visits from the index alone.
+            models.Index(fields=["first_us", "last_us", "contact", "origin"], name="analytics_touch_first"),
+            models.Index(fields=["last_us", "first_us"], name="analytics_touch_last"),
+        ]
+
+    def __str__(self) -> str:
+        return f"visit of {self.contact_id} from {self.first_us}"
 
 
 class PageViewDaily(models.Model):

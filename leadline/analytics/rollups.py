@@ -1,6 +1,7 @@
-"""The small tables dashboards read: each contact's funnel milestones, one row per visit, page views
-per path and day. A periodic worker folds new activity rows into them (under an activity cursor, in
-the same transaction, so each row counts once); `rollups_rebuild` recomputes them from raw rows.
+"""The small tables dashboards read: each contact's funnel milestones, one row per visit, the visits
+of known contacts as attribution touchpoints, page views per path and day. A periodic worker folds
+new activity rows into them (under an activity cursor, in the same transaction, so each row counts
+once); `rollups_rebuild` recomputes them from raw rows.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 
 from leadline.activity.models import Activity, Cursor, Kind
-from leadline.analytics.models import ContactMilestone, PageViewDaily, TrafficSession
+from leadline.analytics.models import (
+    ContactMilestone,
+    ContactTouch,
+    PageViewDaily,
+    TouchOrigin,
+    TrafficSession,
+)
 from leadline.contacts.models import LifecycleStage
 from leadline.tracking.models import Visitor
 
@@ -92,7 +99,12 @@ GAP_FIELDS = [f"{stage}_gap" for stage in FUNNEL_STAGES]
 
 def milestone_values(first_seen: datetime | None, reached: dict[str, datetime]) -> dict[str, Any]:
     """The milestone columns: each step's moment and the microseconds since the step before."""
-    values: dict[str, Any] = {"first_seen_at": first_seen}
+    first_touch = first_seen or reached.get(LifecycleStage.LEAD)
+    values: dict[str, Any] = {
+        "first_seen_at": first_seen,
+        "first_touch_at": first_touch,
+        "first_touch_month": None if first_touch is None else local_day(first_touch).replace(day=1),
+    }
     previous = first_seen
     for stage in FUNNEL_STAGES:
         moment = reached.get(stage)
@@ -161,16 +173,25 @@ def milestones_refresh(contact_ids: Iterable[int] | None = None) -> int:
     if contact_ids is None:
         adapt = connection.ops.adapt_datetimefield_value
         columns = list(rows[0]) if rows else []
+        adapt_day = connection.ops.adapt_datefield_value
         _raw_insert(
             ContactMilestone._meta.db_table,
             columns,
             [
-                [adapt(value) if isinstance(value, datetime) else value for value in row.values()]
+                [
+                    adapt(value)
+                    if isinstance(value, datetime)
+                    else adapt_day(value)
+                    if isinstance(value, date)
+                    else value
+                    for value in row.values()
+                ]
                 for row in rows
             ],
         )
         return len(rows)
-    fields = ["source", "campaign", "owner", "first_seen_at", *MILESTONE_FIELDS.values(), *GAP_FIELDS]
+    fields = ["source", "campaign", "owner", "first_seen_at", "first_touch_at", "first_touch_month",
+              *MILESTONE_FIELDS.values(), *GAP_FIELDS]  # fmt: skip
     objects = [ContactMilestone(**row) for row in rows]
     for start in range(0, len(objects), 2000):
         ContactMilestone.objects.bulk_create(
@@ -295,14 +316,155 @@ def _daily_add(daily: dict[tuple[date, str], int]) -> None:
     PageViewDaily.objects.bulk_create(created, batch_size=2000)
 
 
+# --- Attribution touchpoints ------------------------------------------------------------------------
+# One row per contact and visit: the first page view (moment, id, source / medium / campaign) and the
+# moment of the last. Folding a page view keeps the earliest first and the latest last, so folding
+# the same view twice, or views out of order, gives what a rebuild gives.
+
+TouchEntry = list[Any]  # [first_us, first_id, last_us, source, medium, campaign]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def epoch_us(moment: datetime) -> int:
+    """Microseconds since 1970 (UTC) of an aware moment."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+def _touch_merge(
+    touches: dict[tuple[int, Any], TouchEntry],
+    key: tuple[int, Any],
+    moment: int,
+    activity_id: int,
+    source: str,
+    medium: str,
+    campaign: str,
+) -> None:
+    entry = touches.get(key)
+    if entry is None:
+        touches[key] = [moment, activity_id, moment, source or "", medium or "", campaign or ""]
+        return
+    if (moment, activity_id) < (entry[0], entry[1]):
+        entry[0], entry[1], entry[3], entry[4], entry[5] = (
+            moment,
+            activity_id,
+            source or "",
+            medium or "",
+            campaign or "",
+        )
+    if moment > entry[2]:
+        entry[2] = moment
+
+
+def origin_ids(triples: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
+    """The number of each (source, medium, campaign), recorded when new."""
+    wanted = set(triples)
+    if not wanted:
+        return {}
+    known = {
+        (source, medium, campaign): pk
+        for pk, source, medium, campaign in TouchOrigin.objects.filter(
+            source__in={triple[0] for triple in wanted}, medium__in={triple[1] for triple in wanted}
+        ).values_list("pk", "source", "medium", "campaign")
+    }
+    missing = [TouchOrigin(source=s, medium=m, campaign=c) for s, m, c in sorted(wanted - set(known))]
+    if missing:
+        TouchOrigin.objects.bulk_create(missing, batch_size=2000)
+        known.update(
+            {
+                (source, medium, campaign): pk
+                for pk, source, medium, campaign in TouchOrigin.objects.filter(
+                    source__in={origin.source for origin in missing},
+                    medium__in={origin.medium for origin in missing},
+                ).values_list("pk", "source", "medium", "campaign")
+            }
+        )
+    return {triple: known[triple] for triple in wanted}
+
+
+def touches_add(views: list[tuple[Any, ...]]) -> None:
+    """Fold page views of known contacts — (id, occurred_at, session_id, contact_id, source,
+    medium, campaign) — into their contacts' touchpoints."""
+    batch: dict[tuple[int, Any], TouchEntry] = {}
+    for activity_id, moment, session_id, contact_id, source, medium, campaign in views:
+        key = (contact_id, _uuid(session_id))
+        _touch_merge(batch, key, epoch_us(moment), activity_id, source, medium, campaign)
+    if not batch:
+        return
+    contact_ids = sorted({contact_id for contact_id, _ in batch})
+    existing: dict[tuple[int, Any], ContactTouch] = {}
+    for start in range(0, len(contact_ids), 2000):
+        for touch in ContactTouch.objects.filter(contact_id__in=contact_ids[start : start + 2000]):
+            existing[(touch.contact_id, touch.session_id)] = touch
+    origins = origin_ids((entry[3], entry[4], entry[5]) for entry in batch.values())
+    changed: list[ContactTouch] = []
+    created: list[ContactTouch] = []
+    for key, (first_us, first_id, last_us, source, medium, campaign) in batch.items():
+        origin = origins[(source, medium, campaign)]
+        found = existing.get(key)
+        if found is None:
+            created.append(
+                ContactTouch(
+                    contact_id=key[0],
+                    session_id=key[1],
+                    first_us=first_us,
+                    first_activity_id=first_id,
+                    last_us=last_us,
+                    origin_id=origin,
+                )
+            )
+            continue
+        touch = found
+        dirty = False
+        if (first_us, first_id) < (touch.first_us, touch.first_activity_id):
+            touch.first_us, touch.first_activity_id, touch.origin_id = first_us, first_id, origin
+            dirty = True
+        if last_us > touch.last_us:
+            touch.last_us = last_us
+            dirty = True
+        if dirty:
+            changed.append(touch)
+    ContactTouch.objects.bulk_update(
+        changed,
+        ["first_us", "first_activity_id", "last_us", "origin"],
+        batch_size=2000,
+    )
+    ContactTouch.objects.bulk_create(created, batch_size=2000)
+
+
+def touches_refresh(contact_ids: Iterable[int]) -> int:
+    """Recompute the touchpoints of these contacts from their page views (after a merge moved
+    views over, or a visitor's earlier views were linked to a contact)."""
+    ids = sorted(set(contact_ids))
+    views: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        ContactTouch.objects.filter(contact_id__in=chunk).delete()
+        views.extend(
+            Activity.objects.order_by()
+            .filter(kind=Kind.PAGE_VIEW, contact_id__in=chunk)
+            .values_list("id", "occurred_at", "session_id", "contact_id", "source", "medium", "campaign")
+        )
+    touches_add(views)
+    return len(ids)
+
+
 # --- The worker and the rebuild ---------------------------------------------------------------------
 
 
 def _fold(rows: list[tuple[Any, ...]]) -> None:
     views = [row[2:9] for row in rows if row[1] == Kind.PAGE_VIEW]
     traffic_add(views)
+    touches_add(
+        [
+            (row[0], row[2], row[3], row[9], row[6], row[7], row[8])
+            for row in rows
+            if row[1] == Kind.PAGE_VIEW and row[9] is not None
+        ]
+    )
     contact_ids = {row[9] for row in rows if row[1] != Kind.PAGE_VIEW and row[9] is not None}
     milestones_refresh(contact_ids)
+    touches_refresh({row[9] for row in rows if row[1] == Kind.CONTACT_MERGED and row[9] is not None})
 
 
 ROW_COLUMNS = (
@@ -357,6 +519,7 @@ def _refresh_identified() -> None:
             )
         )
         milestones_refresh(contact_ids)
+        touches_refresh(contact_ids)
         cursor.position = int(latest.timestamp() * 1_000_000)
         cursor.save(update_fields=["position", "updated_at"])
 
@@ -389,22 +552,49 @@ def _rebuild_traffic(last_id: int, progress: Progress | None) -> int:
         Any, list[Any]
     ] = {}  # session → [visitor, start, raw start, source, medium, campaign, path, views]
     daily: dict[tuple[date, str], int] = defaultdict(int)
+    touches: dict[tuple[int, Any], TouchEntry] = {}
     zone = workspace_zone()
     done = 0
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT occurred_at, session_id, visitor_id, url, source, medium, campaign FROM activity_activity "
-            "WHERE kind = %s AND id <= %s ORDER BY id",
+            "SELECT occurred_at, session_id, visitor_id, url, source, medium, campaign, id, contact_id "
+            "FROM activity_activity WHERE kind = %s AND id <= %s ORDER BY id",
             [Kind.PAGE_VIEW.value, last_id],
         )
         while True:
             chunk = cursor.fetchmany(BATCH_SIZE)
             if not chunk:
                 break
-            for raw_moment, session_id, visitor_id, url, source, medium, campaign in chunk:
+            for (
+                raw_moment,
+                session_id,
+                visitor_id,
+                url,
+                source,
+                medium,
+                campaign,
+                row_id,
+                contact_id,
+            ) in chunk:
                 moment = _aware(raw_moment)
                 path = page_path(url or "")
                 daily[(moment.astimezone(zone).date(), path)] += 1
+                if contact_id is not None:
+                    micro = (moment - EPOCH) // MICROSECOND
+                    touch = touches.get((contact_id, session_id))
+                    if touch is None:
+                        touches[(contact_id, session_id)] = [micro, row_id, micro, source, medium, campaign]
+                    else:
+                        if micro < touch[0]:  # rows come in id order: an equal moment keeps the first
+                            touch[0], touch[1], touch[3], touch[4], touch[5] = (
+                                micro,
+                                row_id,
+                                source,
+                                medium,
+                                campaign,
+                            )
+                        if micro > touch[2]:
+                            touch[2] = micro
                 if session_id is None or visitor_id is None:
                     continue
                 entry = sessions.get(session_id)
@@ -444,6 +634,16 @@ def _rebuild_traffic(last_id: int, progress: Progress | None) -> int:
         ["day", "path", "views"],
         [[connection.ops.adapt_datefield_value(day), path, views] for (day, path), views in daily.items()],
     )
+    origins = origin_ids((entry[3] or "", entry[4] or "", entry[5] or "") for entry in touches.values())
+    _raw_insert(
+        ContactTouch._meta.db_table,
+        ["contact_id", "session_id", "first_us", "first_activity_id", "last_us", "origin_id"],
+        [
+            [contact_id, session_id, first_us, first_id, last_us,
+             origins[(source or "", medium or "", campaign or "")]]
+            for (contact_id, session_id), (first_us, first_id, last_us, source, medium, campaign) in touches.items()
+        ],
+    )  # fmt: skip
     return done
 
 
@@ -456,6 +656,8 @@ def rollups_rebuild(*, progress: Progress | None = None) -> dict[str, int]:
         TrafficSession.objects.all().delete()
         PageViewDaily.objects.all().delete()
         ContactMilestone.objects.all().delete()
+        ContactTouch.objects.all().delete()
+        TouchOrigin.objects.all().delete()
         done = _rebuild_traffic(last_id, progress)
         contacts = milestones_refresh()
         cursor.position = last_id
@@ -468,4 +670,5 @@ def rollups_rebuild(*, progress: Progress | None = None) -> dict[str, int]:
         "page_views": done,
         "sessions": TrafficSession.objects.count(),
         "contacts": contacts,
+        "touches": ContactTouch.objects.count(),
     }

@@ -244,13 +244,10 @@ def conversion_by_source(filters: ReportFilters) -> list[dict[str, Any]]:
 def cohorts(filters: ReportFilters) -> list[dict[str, Any]]:
     """Contacts grouped by the month of their first touch (first visit, else becoming a lead), and
     how many of each cohort have reached each step so far."""
-    first_touch = Coalesce("first_seen_at", "lead_at")
     rows: Any = (
         _milestones(filters)
-        .annotate(first_touch=first_touch)
-        .filter(first_touch__gte=filters.start_at, first_touch__lt=filters.end_at)
-        .annotate(month=TruncMonth(first_touch, tzinfo=workspace_zone()))
-        .values("month")
+        .filter(first_touch_at__gte=filters.start_at, first_touch_at__lt=filters.end_at)
+        .values(month=F("first_touch_month"))
         .annotate(
             contacts=Count("pk"),
             **{step.key: Count(step.field) for step in FUNNEL_STEPS[1:]},
@@ -808,3 +805,145 @@ def drill_deals(*, user: Any, metric: str, filters: ReportFilters, value: str = 
             return scoped.filter(expected_close_date__year=year, expected_close_date__month=month)
         return scoped.order_by("expected_close_date")
     return deals.none()
+
+
+# --- Many metrics at once (goals) --------------------------------------------------------------------
+
+TRAFFIC_METRICS = ("visitors", "sessions", "page_views")
+STEP_METRICS = {
+    "leads": "lead",
+    "mqls": "mql",
+    "sqls": "sql",
+    "opportunities": "opportunity",
+    "customers": "customer",
+}
+
+
+def _owner_in(filters: ReportFilters, field: str) -> Q:
+    """Like `_owner_q`, with the team as a subquery: no join, so conditional aggregates of several
+    windows with different teams can share one query."""
+    q = Q()
+    if filters.owner_id is not None:
+        q &= Q(**{f"{field}_id": filters.owner_id})
+    if filters.team_id is not None:
+        members = User.objects.filter(teams__id=filters.team_id).values("id")
+        q &= Q(**{f"{field}_id__in": members})
+    return q
+
+
+def _span(items: list[tuple[str, ReportFilters, str]], field: str) -> Q:
+    """All the windows at once, so a grouped query reads one index range."""
+    return Q(
+        **{
+            f"{field}__gte": min(filters.start_at for _, filters, _ in items),
+            f"{field}__lt": max(filters.end_at for _, filters, _ in items),
+        }
+    )
+
+
+def metric_values(items: list[tuple[str, ReportFilters, str]]) -> list[Decimal | int | float | None]:
+    """`goals.metric_value` of many (metric, window, currency) at once: one query per kind of
+    metric (traffic, new contacts, funnel steps, deals, revenue), however many windows there are."""
+    values: list[Decimal | int | float | None] = [None] * len(items)
+    families: dict[str, list[int]] = defaultdict(list)
+    for index, (key, _filters, _currency) in enumerate(items):
+        if key in TRAFFIC_METRICS:
+            families["traffic"].append(index)
+        elif key == "new_contacts":
+            families["contacts"].append(index)
+        elif key in STEP_METRICS:
+            families["steps"].append(index)
+        elif key in ("deals_won", "win_rate"):
+            families["deals"].append(index)
+        elif key == "revenue":
+            families["revenue"].append(index)
+        else:
+            raise KeyError(key)
+    if families["traffic"]:
+        chosen = [items[index] for index in families["traffic"]]
+        aggregates: dict[str, Any] = {}
+        for index in families["traffic"]:
+            key, filters, _ = items[index]
+            q = _in_window("started_at", filters)
+            if filters.source:
+                q &= Q(source=filters.source)
+            if filters.campaign:
+                q &= Q(campaign=filters.campaign)
+            if key == "sessions":
+                aggregates[f"m{index}"] = Count("pk", filter=q)
+            elif key == "visitors":
+                aggregates[f"m{index}"] = Count("visitor_id", distinct=True, filter=q)
+            else:
+                aggregates[f"m{index}"] = Sum("page_views", filter=q)
+        found = TrafficSession.objects.order_by().filter(_span(chosen, "started_at")).aggregate(**aggregates)
+        for index in families["traffic"]:
+            values[index] = int(found[f"m{index}"] or 0)
+    if families["contacts"]:
+        chosen = [items[index] for index in families["contacts"]]
+        aggregates = {}
+        for index in families["contacts"]:
+            filters = items[index][1]
+            q = _in_window("created_at", filters) & _owner_in(filters, "owner")
+            if filters.source:
+                q &= Q(original_source=filters.source)
+            if filters.campaign:
+                q &= Q(original_source_detail=filters.campaign)
+            aggregates[f"m{index}"] = Count("pk", filter=q)
+        found = Contact.objects.order_by().filter(_span(chosen, "created_at")).aggregate(**aggregates)
+        for index in families["contacts"]:
+            values[index] = found[f"m{index}"] or 0
+    if families["steps"]:
+        aggregates = {}
+        for index in families["steps"]:
+            key, filters, _ = items[index]
+            q = _in_window(f"{STEP_METRICS[key]}_at", filters) & _owner_in(filters, "owner")
+            if filters.source:
+                q &= Q(source=filters.source)
+            if filters.campaign:
+                q &= Q(campaign=filters.campaign)
+            aggregates[f"m{index}"] = Count("pk", filter=q)
+        found = ContactMilestone.objects.order_by().aggregate(**aggregates)
+        for index in families["steps"]:
+            values[index] = found[f"m{index}"] or 0
+    if families["deals"]:
+        chosen = [items[index] for index in families["deals"]]
+        aggregates = {}
+        for index in families["deals"]:
+            filters = items[index][1]
+            q = _in_window("closed_at", filters) & _owner_in(filters, "owner")
+            if filters.pipeline_id is not None:
+                q &= Q(pipeline_id=filters.pipeline_id)
+            if filters.source:
+                q &= Q(contact__original_source=filters.source)
+            if filters.campaign:
+                q &= Q(contact__original_source_detail=filters.campaign)
+            aggregates[f"won{index}"] = Count("pk", filter=q & Q(status=DealStatus.WON))
+            aggregates[f"lost{index}"] = Count("pk", filter=q & Q(status=DealStatus.LOST))
+        found = Deal.objects.order_by().filter(_span(chosen, "closed_at")).aggregate(**aggregates)
+        for index in families["deals"]:
+            won, lost = found[f"won{index}"], found[f"lost{index}"]
+            values[index] = won if items[index][0] == "deals_won" else ratio(won, won + lost)
+    if families["revenue"]:
+        chosen = [items[index] for index in families["revenue"]]
+        aggregates = {}
+        net = ExpressionWrapper(
+            F("total") - F("refunded_total"), output_field=DecimalField(max_digits=14, decimal_places=2)
+        )
+        for index in families["revenue"]:
+            _key, filters, currency = items[index]
+            q = _in_window("ordered_at", filters) & Q(currency=currency)
+            if filters.source:
+                q &= Q(contact__original_source=filters.source)
+            if filters.campaign:
+                q &= Q(contact__original_source_detail=filters.campaign)
+            if filters.owner_id is not None or filters.team_id is not None:
+                q &= Q(Q(deal__isnull=False) & _owner_in(filters, "deal__owner")) | Q(
+                    Q(deal__isnull=True) & _owner_in(filters, "contact__owner")
+                )
+            if filters.pipeline_id is not None:
+                q &= Q(deal__pipeline_id=filters.pipeline_id)
+            aggregates[f"m{index}"] = Sum(net, filter=q)
+        found = Order.objects.order_by().filter(_span(chosen, "ordered_at")).aggregate(**aggregates)
+        for index in families["revenue"]:
+            values[index] = Decimal(found[f"m{index}"] or 0).quantize(Decimal("0.01"))
+    return values

@@ -138,7 +138,7 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Goal set.")
         return redirect("analytics:goal_list")
     goals = Goal.objects.for_user(request.user).select_related("team", "created_by")[:100]
-    progress = [goal_services.goal_progress(goal) for goal in goals]
+    progress = goal_services.goals_progress(goals)
     editable = set(
         Goal.objects.editable_by(user).filter(pk__in=[goal.pk for goal in goals]).values_list("pk", flat=True)
     )

@@ -24,6 +24,8 @@ def snapshot() -> dict[str, Any]:
                 "source",
                 "owner_id",
                 "first_seen_at",
+                "first_touch_at",
+                "first_touch_month",
                 "lead_at",
                 "mql_at",
                 "sql_at",

@@ -13,7 +13,10 @@ BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
-    help = "Recompute the dashboards' rollup tables (funnel milestones, visits, page views) from raw data."
+    help = (
+        "Recompute the dashboards' rollup tables (funnel milestones, visits, attribution touchpoints, "
+        "page views) from raw data."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         interactive = sys.stdout.isatty()
@@ -34,6 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Rebuilt: {result['page_views']:,} page views in {result['sessions']:,} visits; "
-                f"funnel milestones of {result['contacts']:,} contacts."
+                f"funnel milestones of {result['contacts']:,} contacts; "
+                f"{result['touches']:,} visits of known contacts for attribution."
             )
         )
