@@ -391,6 +391,14 @@ def bench_dashboards(scale: int, echo: Echo) -> BenchReport:
     details.append(
         f"Rollups built in {build_seconds:.1f} s: {built['sessions']:,} visits, {built['contacts']:,} contacts"
     )
+    # The lifetime-value read answers from the per-customer table the scheduler keeps; it is built
+    # here as the worker would, so the CLV query reads every customer, not an empty table.
+    from leadline.analytics.clv_services import customer_values_refresh
+
+    values_seconds, priced = _timed(customer_values_refresh)
+    if not priced:
+        raise RuntimeError("No customer was priced: the CLV comparison would read an empty table.")
+    details.append(f"Customer values built in {values_seconds:.1f} s: {priced:,} customers")
 
     today = now.date()
     filters = ReportFilters(start=today - timedelta(days=364), end=today)

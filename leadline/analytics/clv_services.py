@@ -28,6 +28,7 @@ from leadline.analytics.clv_data import (
     unit_days,
 )
 from leadline.analytics.models import ClvFit, CustomerValue
+from leadline.analytics.rollups import workspace_zone
 from leadline.sales.currencies import clean_currency
 
 logger = logging.getLogger(__name__)
@@ -265,6 +266,13 @@ def _money(value: float | Decimal | None) -> Decimal | None:
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def cohort_month(moment: datetime | None) -> date | None:
+    """The first day of `moment`'s month in the workspace's zone (a customer's cohort)."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment, workspace_zone()).date().replace(day=1)
+
+
 def customer_values_refresh(*, fit: ClvFit | None = None, now: datetime | None = None) -> int:
     """Recompute `CustomerValue` for every customer (everyone with a counted order): revenue to date
     and, with a fit, the predictions as of today. Customers without orders any more lose their row.
@@ -305,6 +313,7 @@ def customer_values_refresh(*, fit: ClvFit | None = None, now: datetime | None =
                 orders=row["orders"],
                 revenue=_money(Decimal(row["revenue"] or 0)) or Decimal(0),
                 first_order_at=row["first_at"],
+                first_order_month=cohort_month(row["first_at"]),
                 last_order_at=row["last_at"],
                 probability_alive=prediction[0] if prediction else None,
                 expected_purchases=prediction[1] if prediction else None,
@@ -319,6 +328,7 @@ def customer_values_refresh(*, fit: ClvFit | None = None, now: datetime | None =
         "orders",
         "revenue",
         "first_order_at",
+        "first_order_month",
         "last_order_at",
         "probability_alive",
         "expected_purchases",

@@ -51,6 +51,9 @@ class CustomerValue(models.Model):
     orders = models.PositiveIntegerField(default=0)
     revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     first_order_at = models.DateTimeField(null=True, blank=True)
+    first_order_month = models.DateField(
+        null=True, blank=True, help_text="The month of the first order in the workspace's zone: the cohort."
+    )
     last_order_at = models.DateTimeField(null=True, blank=True)
     probability_alive = models.FloatField(null=True, blank=True)
     expected_purchases = models.FloatField(null=True, blank=True, help_text="In the next 12 months.")

@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 
 from leadline.analytics.clv_data import orders_by_currency
 from leadline.analytics.clv_services import latest_fit
@@ -120,7 +119,7 @@ def clv_summary(*, user: User | None = None, top: int = TOP_CUSTOMERS) -> ClvSum
         )
     cohorts = [
         Cohort(
-            month=row["month"].date() if hasattr(row["month"], "date") else row["month"],
+            month=cast(date, row["first_order_month"]),  # the query leaves out rows without one
             currency=row["currency"],
             customers=row["customers"],
             revenue=_decimal(row["revenue_sum"]),
@@ -129,9 +128,8 @@ def clv_summary(*, user: User | None = None, top: int = TOP_CUSTOMERS) -> ClvSum
             predicted_value=_decimal(row["predicted_sum"]) if row["predicted_sum"] is not None else None,
             average_probability_alive=row["alive_average"],
         )
-        for row in values.filter(first_order_at__isnull=False)
-        .annotate(month=TruncMonth("first_order_at"))
-        .values("month", "currency")
+        for row in values.filter(first_order_month__isnull=False)
+        .values("first_order_month", "currency")
         .annotate(
             customers=Count("id"),
             revenue_sum=Sum("revenue"),
@@ -139,7 +137,7 @@ def clv_summary(*, user: User | None = None, top: int = TOP_CUSTOMERS) -> ClvSum
             predicted_sum=Sum("predicted_value"),
             alive_average=Avg("probability_alive"),
         )
-        .order_by("month", "currency")
+        .order_by("first_order_month", "currency")
     ]
     last_attempt = ClvFit.objects.order_by("-created_at", "-id").first()
     return ClvSummary(
