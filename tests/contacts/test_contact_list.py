@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -274,3 +275,11 @@ def test_it_keeps_filters_in_sort_links(alice):
     ContactFactory()
     body = client_for(alice).get(URL, {"stage": "lead", "q": "a"}).content.decode()
     assert "stage=lead" in body and "sort=name" in body
+
+
+def test_only_the_roles_that_may_import_see_the_import_links(personas: dict[str, Any]) -> None:
+    for name, shown in [("alice", True), ("maria", True), ("sam", False), ("oscar", False)]:
+        for path in ("/", "/contacts/"):
+            page = client_for(personas[name]).get(path)
+            assert page.status_code == 200
+            assert (b'href="/contacts/import/"' in page.content) is shown, (name, path)
