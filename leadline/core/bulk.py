@@ -76,13 +76,15 @@ class _Column:
         kind = type(value)
         if (kind is str and self.plain_text) or (kind is int and self.plain_int):
             return value
-        # Identical values (the same campaign, the same moment) are prepared once per insert.
+        # Identical values (the same campaign, the same moment) are prepared once per insert. The
+        # type is part of the key: 1, 1.0 and True are equal in Python but not in a JSON column.
+        key = (kind, value)
         try:
-            return self.memo[value]
+            return self.memo[key]
         except KeyError:
             prepared = self.field.get_db_prep_save(value, connection=self.connection)
             if len(self.memo) < _MEMO_LIMIT:
-                self.memo[value] = prepared
+                self.memo[key] = prepared
             return prepared
         except TypeError:  # unhashable: a dict for a JSON column
             return self.field.get_db_prep_save(value, connection=self.connection)

@@ -133,3 +133,21 @@ def test_a_row_given_as_values_that_breaks_a_constraint_fails_its_batch() -> Non
         )
 
     assert list(OutboundMessage.objects.values_list("key", flat=True)) == ["same"]
+
+
+def test_equal_values_of_different_types_are_stored_as_given() -> None:
+    rows = [
+        {
+            "key": f"j{n}",
+            "to_email": "a@example.com",
+            "message_id": f"<j{n}@x>",
+            "not_before": WHEN,
+            "merge_context": value,
+        }
+        for n, value in enumerate([1, True, 1.0, "1"])
+    ]
+
+    insert_rows(OutboundMessage, rows)
+
+    stored = [OutboundMessage.objects.get(key=f"j{n}").merge_context for n in range(4)]
+    assert [(type(value), value) for value in stored] == [(int, 1), (bool, True), (float, 1.0), (str, "1")]
