@@ -584,10 +584,6 @@ class AttributionTable:
     def currencies(self) -> list[str]:
         return sorted(self.revenue)
 
-    @property
-    def has_revenue(self) -> bool:
-        return bool(self.revenue)
-
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())

@@ -445,11 +445,6 @@ def _dkim_keys() -> dict[str, DkimKey]:
     return keys
 
 
-def render_outbound(message: OutboundMessage) -> OutgoingEmail:
-    """The email a row would be sent as, rendered now (for previews, tests and the benchmark)."""
-    return _Renderer().prepare(message)
-
-
 # --- Rate limiting ------------------------------------------------------------------------------------
 
 
