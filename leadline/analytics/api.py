@@ -8,22 +8,31 @@ Numbers are workspace-wide shared numbers, the same for every role. Money is alw
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from pydantic import ConfigDict
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict, StrictStr
 
 from leadline.analytics import selectors
+from leadline.analytics.brand import (
+    BRAND_TERM_LENGTH,
+    MAX_BRAND_TERMS,
+    MIN_BRAND_TERM_LENGTH,
+    brand_terms,
+    brand_terms_update,
+    report_settings_get,
+)
 from leadline.analytics.forms import ReportFilterForm
 from leadline.analytics.goals import goals_progress, metric_value
 from leadline.analytics.metrics import METRIC_BY_KEY, METRICS, ReportFilters, change
 from leadline.analytics.models import Goal
-from leadline.api.auth import contacts_read, request_user, sales_read
-from leadline.api.errors import ApiError
+from leadline.api.auth import contacts_read, request_user, require_role, sales_read, settings_write
+from leadline.api.errors import ApiError, field_error
 
 router = Router(tags=["Reports"])
 
@@ -206,10 +215,34 @@ class EmailDayOut(Schema):
     click_rate: float | None
 
 
+class BrandReachOut(Schema):
+    direct_sessions: int = Field(description="Visits with no source: typed in or bookmarked.")
+    search_sessions: int = Field(description="Visits from a search engine, organic or paid.")
+    branded_search_sessions: int = Field(
+        description="Search visits whose search contains one of the brand terms (0 without terms)."
+    )
+    non_branded_search_sessions: int = Field(description="Search visits with a known search, not branded.")
+    unknown_term_search_sessions: int = Field(
+        description="Search visits whose search the engine did not pass on."
+    )
+    returning_visitors: int = Field(
+        description="Visitors with a visit in the window that was not their first."
+    )
+
+
+class BrandOut(Schema):
+    brand_terms: list[str] = Field(
+        description="The workspace's brand terms (Settings → Reports); empty: no search is branded."
+    )
+    current: BrandReachOut
+    previous: BrandReachOut
+
+
 class MarketingOut(Schema):
     window: Window
     totals: TrafficTotalsOut
     previous_totals: TrafficTotalsOut
+    brand_reach: BrandOut
     traffic_by_day: list[TrafficDayOut]
     top_pages: list[PageOut]
     sources: list[TrafficSourceOut]
@@ -225,25 +258,81 @@ class MarketingOut(Schema):
     response=MarketingOut,
     url_name="report_marketing",
     summary="Marketing metrics",
-    description="Visitors, visits, page views, returning and direct traffic, top pages, sources, mediums "
-    "and campaigns, new contacts and leads by source, form conversion, and marketing email per day "
-    "(opens and clicks by people only).",
+    description="Visitors, visits, page views, returning and direct traffic, brand reach (direct, branded "
+    "and other search visits, returning visitors, against the previous period; a search is branded when "
+    "it contains one of the workspace's brand terms, matched when asked, in any case and without "
+    "accents), top pages, sources, mediums and campaigns, new contacts and leads by source, form "
+    "conversion, and marketing email per day (opens and clicks by people only).",
 )
 def marketing_route(request: HttpRequest, query: Query[ReportQuery]) -> Any:
     filters = _filters(query)
-    totals = selectors.traffic_totals(filters)
+    previous = filters.previous()
+    frame, frame_before = selectors.traffic_frame(filters), selectors.traffic_frame(previous)
+    totals = selectors.traffic_totals(filters, frame)
+    terms = brand_terms()
     return {
         "window": _window(filters),
         "totals": totals,
-        "previous_totals": selectors.traffic_totals(filters.previous()),
-        "traffic_by_day": selectors.traffic_by_day(filters),
+        "previous_totals": selectors.traffic_totals(previous, frame_before),
+        "brand_reach": {
+            "brand_terms": terms,
+            "current": selectors.brand_reach(filters, terms, frame),
+            "previous": selectors.brand_reach(previous, terms, frame_before),
+        },
+        "traffic_by_day": selectors.traffic_by_day(filters, frame),
         "top_pages": selectors.top_pages(filters),
-        "sources": selectors.traffic_sources(filters),
-        "campaigns": selectors.traffic_campaigns(filters),
+        "sources": selectors.traffic_sources(filters, frame=frame),
+        "campaigns": selectors.traffic_campaigns(filters, frame=frame),
         "contacts_by_source": selectors.contacts_by_source(filters),
         "forms": selectors.form_conversion(filters, totals["sessions"]),
         "email_by_day": selectors.email_by_day(filters),
     }
+
+
+class ReportSettingsOut(Schema):
+    brand_terms: list[str] = Field(
+        description="Words a branded search contains (the company's and products' names), as typed."
+    )
+    updated_at: datetime
+
+
+class ReportSettingsPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    brand_terms: list[StrictStr] | StrictStr = Field(
+        description='A list of terms, or one text of comma-separated terms; [] or "" for none. At most '
+        f"{MAX_BRAND_TERMS} terms of {MIN_BRAND_TERM_LENGTH} to {BRAND_TERM_LENGTH} characters; duplicates "
+        "(in any case, with or without accents) are dropped."
+    )
+
+
+@router.get(
+    "/reports/settings",
+    auth=contacts_read,
+    response=ReportSettingsOut,
+    url_name="report_settings_get",
+    summary="Get the report settings",
+)
+def report_settings_get_route(request: HttpRequest) -> Any:
+    """The brand terms that tell branded searches apart on the marketing numbers."""
+    return report_settings_get()
+
+
+@router.patch(
+    "/reports/settings",
+    auth=settings_write,
+    response=ReportSettingsOut,
+    url_name="report_settings_update",
+    summary="Change the report settings",
+)
+def report_settings_update_route(request: HttpRequest, payload: ReportSettingsPatch) -> Any:
+    """Set the brand terms; past visits are counted with the new terms at once. Admins and marketing."""
+    user = request_user(request)
+    require_role(user, "marketing", message="Admins and marketing change the brand terms.")
+    try:
+        return brand_terms_update(actor=user, terms=payload.brand_terms)
+    except ValidationError as error:
+        raise field_error("brand_terms", " ".join(error.messages)) from None
 
 
 class PipelineMonthOut(Schema):

@@ -26,12 +26,14 @@ from typing import Any
 
 import numpy as np
 from django.db import connections
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Min, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from numpy.typing import NDArray
 
 from leadline.activity.models import Activity, Cursor, Kind
-from leadline.analytics.models import ContactTouch, TouchOrigin
+from leadline.analytics.models import TouchOrigin
+from leadline.analytics.paths import PackedTouches, paths_read, session_key
 from leadline.contacts.models import Contact, LifecycleStage
 from leadline.sales.models import Deal, DealStatus, Order
 
@@ -218,35 +220,44 @@ class _Visits:
     contacts: NDArray[np.int64]
     seconds: NDArray[np.float64]
     kinds: NDArray[np.int64]  # per visit, its number in the origins being collected
-    sessions: list[Any] | None  # None: at most one row per visit
+    sessions: NDArray[np.int64] | None  # session keys; None: at most one row per visit
 
 
 def _epoch(moment: datetime) -> float:
     return moment.timestamp()
 
 
-def _cents(amount: Decimal | None) -> int:
-    return int((amount or Decimal(0)) * 100)
+class _Moment(Func):
+    """A timestamp as numpy reads it fastest: microseconds since 1970 on PostgreSQL, the stored UTC
+    text on SQLite (read raw, see `_raw_rows`; `_epoch_seconds` takes either)."""
+
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint", **extra
+        )
+
+
+def _in_cents(amount: Any) -> Cast:
+    return Cast(Round(amount * 100), BigIntegerField())
 
 
 def _conversions(
     kind: str, start: datetime, end: datetime, owner_id: int | None, currency: str | None
 ) -> _Conversions:
-    rows: list[tuple[int, datetime, Decimal | None, str]]
+    """Each conversion as (contact, moment, value in cents or None, currency), read raw."""
     owned = Q(contact__owner_id=owner_id) if owner_id is not None else Q()
+    queryset: QuerySet[Any]
     if kind == "lead":
-        rows = [
-            (contact_id, created_at, None, "")
-            for contact_id, created_at in Contact.objects.filter(
-                Q(owner_id=owner_id) if owner_id is not None else Q(),
-                created_at__gte=start,
-                created_at__lt=end,
-            )
-            .order_by()
-            .values_list("id", "created_at")
-        ]
+        queryset = Contact.objects.filter(
+            Q(owner_id=owner_id) if owner_id is not None else Q(), created_at__gte=start, created_at__lt=end
+        ).values_list("id", _Moment("created_at"), Value(None, output_field=BigIntegerField()), Value(""))
     elif kind == "sql":
-        reached = (
+        queryset = (
             Activity.objects.filter(
                 Q(kind=Kind.HANDOFF_ACCEPTED) | Q(kind=Kind.STAGE_CHANGED, data__to=LifecycleStage.SQL),
                 owned,
@@ -255,13 +266,11 @@ def _conversions(
                 occurred_at__lt=end,
             )
             .values("contact_id")
-            .annotate(at=Min("occurred_at"))
-            .order_by()
-            .values_list("contact_id", "at")
+            .annotate(at=_Moment(Min("occurred_at")))
+            .values_list("contact_id", "at", Value(None, output_field=BigIntegerField()), Value(""))
         )
-        rows = [(contact_id, at, None, "") for contact_id, at in reached]
     elif kind == "deal_won":
-        deals = Deal.objects.filter(
+        queryset = Deal.objects.filter(
             owned,
             status=DealStatus.WON,
             contact__isnull=False,
@@ -269,37 +278,30 @@ def _conversions(
             closed_at__lt=end,
         )
         if currency:
-            deals = deals.filter(currency=currency)
-        rows = [
-            (contact_id, closed_at, amount, code)
-            for contact_id, closed_at, amount, code in deals.order_by().values_list(
-                "contact_id", "closed_at", "amount", "currency"
-            )
-            if closed_at is not None
-        ]
+            queryset = queryset.filter(currency=currency)
+        queryset = queryset.values_list(
+            "contact_id", _Moment("closed_at"), _in_cents(F("amount")), "currency"
+        )
     elif kind == "order":
-        orders = Order.objects.filter(owned, ordered_at__gte=start, ordered_at__lt=end).exclude(
+        queryset = Order.objects.filter(owned, ordered_at__gte=start, ordered_at__lt=end).exclude(
             Q(refunded_total__gt=0) & Q(refunded_total__gte=F("total"))
         )
         if currency:
-            orders = orders.filter(currency=currency)
-        # Straight from the cursor: the ORM's per-value conversions would be most of the time.
-        rows = [
-            (contact_id, _aware(at), _decimal(total) - _decimal(refunded), code)
-            for contact_id, at, total, refunded, code in _raw_rows(
-                orders.order_by().values_list(
-                    "contact_id", "ordered_at", "total", "refunded_total", "currency"
-                )
-            )
-        ]
+            queryset = queryset.filter(currency=currency)
+        queryset = queryset.values_list(
+            "contact_id", _Moment("ordered_at"), _in_cents(F("total") - F("refunded_total")), "currency"
+        )
     else:
         raise AttributionError(f"Unknown conversion “{kind}”: use one of {', '.join(CONVERSIONS)}.")
-    rows.sort(key=lambda row: (row[0], row[1]))
+    rows = _raw_rows(queryset.order_by())
+    contact_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    seconds = _epoch_seconds([row[1] for row in rows])
+    order = np.lexsort((seconds, contact_ids))
     return _Conversions(
-        contact_ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
-        seconds=np.fromiter((_epoch(row[1]) for row in rows), dtype=np.float64, count=len(rows)),
-        cents=np.fromiter((_cents(row[2]) for row in rows), dtype=np.int64, count=len(rows)),
-        currencies=[row[3] if row[2] is not None else "" for row in rows],
+        contact_ids=contact_ids[order],
+        seconds=seconds[order],
+        cents=np.fromiter((row[2] or 0 for row in rows), dtype=np.int64, count=len(rows))[order],
+        currencies=[rows[index][3] if rows[index][2] is not None else "" for index in order.tolist()],
     )
 
 
@@ -316,8 +318,16 @@ def _epoch_seconds(values: Sequence[Any]) -> NDArray[np.float64]:
     """Seconds since 1970 of raw timestamp values: datetimes (PostgreSQL) or UTC text (SQLite)."""
     if not values:
         return np.zeros(0, dtype=np.float64)
+    if isinstance(values[0], int):  # microseconds, as `_Moment` reads them on PostgreSQL
+        return np.array(values, dtype=np.int64).astype(np.float64) / 1e6
     if isinstance(values[0], str):
-        texts = [value.replace(" ", "T").removesuffix("Z").split("+", 1)[0] for value in values]
+        # Django keeps SQLite timestamps as naive UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]", which
+        # numpy reads as it is; anything longer carries an offset (of zero) to drop first.
+        texts = (
+            values
+            if all(len(value) <= 26 for value in values)
+            else [value.replace(" ", "T").removesuffix("Z").split("+", 1)[0] for value in values]
+        )
         parsed = np.array(texts, dtype="datetime64[us]")
         return parsed.astype(np.int64).astype(np.float64) / 1e6
     # Naive datetimes (SQLite's converter for a plain column) are UTC. Whole microseconds first,
@@ -339,19 +349,15 @@ def _aware(value: Any) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _decimal(value: Any) -> Decimal:
-    """A raw amount: a Decimal (PostgreSQL), or an int, float or text (SQLite's numeric column)."""
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
 def _session_rows(
     start: datetime, end: datetime, owner_id: int | None, origins: dict[tuple[str, str, str], int]
 ) -> _Visits:
     """Candidates for each visit's first page view inside [start, end): contact, moment (seconds
-    since 1970), origin and, when there may be several per visit, the session. They are the visits the touchpoint rollup has folded, plus the page views the worker
-    has not folded yet, read raw; a visit that began before `start` and went on past it counts
-    from its first page view inside the window, read raw too (they are few: visits are short).
-    Several candidates of one visit are fine: the earliest wins."""
+    since 1970), origin and, when there may be several per visit, the session. They are the visits
+    the touchpoint rollup has folded (read packed, see `analytics.paths`), plus the page views the
+    worker has not folded yet, read raw; a visit that began before `start` and went on past it
+    counts from its first page view inside the window, read raw too (they are few: visits are
+    short). Several candidates of one visit are fine: the earliest wins."""
     from leadline.analytics.rollups import ROLLUP_CURSOR, epoch_us
 
     owned = Q(contact__owner_id=owner_id) if owner_id is not None else Q()
@@ -371,7 +377,7 @@ def _session_rows(
             .order_by()
             .values_list("contact_id", "session_id", "source", "medium", "campaign", "at")
         )
-        return _visits([], unread, [_epoch_seconds([row[5] for row in unread])], origins, sessions=True)
+        return _visits(None, unread, [_epoch_seconds([row[5] for row in unread])], origins)
     # The activity rows the worker has not read yet, found by id alone (the log's tail is short).
     tail = Activity.objects.order_by().filter(id__gt=position)
     if owner_id is not None:
@@ -388,15 +394,15 @@ def _session_rows(
     extra = [row[:5] for row in unread]
     extra_seconds = [_epoch_seconds([row[5] for row in unread])]
     start_us, end_us = epoch_us(start), epoch_us(end)
-    touches = ContactTouch.objects.order_by().filter(owned)
-    straddling = _raw_rows(
-        touches.filter(first_us__lt=start_us, last_us__gte=start_us).values_list(
-            "contact_id", "session_id", "last_us"
+    owned_ids = None
+    if owner_id is not None:
+        owned_ids = np.array(
+            sorted(Contact.objects.filter(owner_id=owner_id).values_list("id", flat=True)), dtype=np.int64
         )
-    )
-    if straddling:
-        visits = {(row[0], row[1]) for row in straddling}
-        until = min(end, EPOCH + timedelta(microseconds=max(row[2] for row in straddling) + 1))
+    folded, straddling = paths_read(start_us, end_us, owned_ids)
+    if straddling.contacts.size:
+        visits = set(zip(straddling.contacts.tolist(), straddling.sessions.tolist(), strict=True))
+        until = min(end, EPOCH + timedelta(microseconds=int(straddling.last_us.max()) + 1))
         views = [
             row
             for row in _raw_rows(
@@ -410,62 +416,69 @@ def _session_rows(
                 .order_by()
                 .values_list("contact_id", "session_id", "source", "medium", "campaign", "occurred_at")
             )
-            if (row[0], row[1]) in visits
+            if (row[0], session_key(row[1])) in visits
         ]
         extra.extend(row[:5] for row in views)
         extra_seconds.append(_epoch_seconds([row[5] for row in views]))
-    in_window = touches.filter(first_us__gte=start_us, first_us__lt=end_us)
-    if not extra:
-        # At most one row per visit: the session itself is not needed.
-        folded = _raw_rows(in_window.values_list("contact_id", "origin_id", "first_us"))
-        return _visits(folded, [], [], origins, sessions=False)
-    folded = _raw_rows(in_window.values_list("contact_id", "origin_id", "first_us", "session_id"))
-    return _visits(folded, extra, extra_seconds, origins, sessions=True)
+    return _visits(folded, extra, extra_seconds, origins)
+
+
+def _origin_numbers(
+    origin_ids: NDArray[np.int64], origins: dict[tuple[str, str, str], int]
+) -> NDArray[np.int64]:
+    """Per `TouchOrigin` id, its number in `origins` (numbering the ones not there yet)."""
+    if not origin_ids.size:
+        return np.zeros(0, dtype=np.int64)
+    used, inverse = (
+        (np.flatnonzero(np.bincount(origin_ids)), None)
+        if int(origin_ids.max()) < 1 << 22
+        else np.unique(origin_ids, return_inverse=True)
+    )
+    table = {
+        pk: (source, medium, campaign)
+        for pk, source, medium, campaign in TouchOrigin.objects.filter(pk__in=used.tolist()).values_list(
+            "pk", "source", "medium", "campaign"
+        )
+    }
+    numbers = np.array([origins.setdefault(table[pk], len(origins)) for pk in used.tolist()], dtype=np.int64)
+    if inverse is not None:
+        return numbers[inverse.reshape(-1)]
+    lookup = np.zeros(int(used[-1]) + 1, dtype=np.int64)
+    lookup[used] = numbers
+    return lookup[origin_ids]
 
 
 def _visits(
-    folded: list[tuple[Any, ...]],
+    folded: PackedTouches | None,
     extra: list[tuple[Any, ...]],
     extra_seconds: list[NDArray[np.float64]],
     origins: dict[tuple[str, str, str], int],
-    *,
-    sessions: bool,
 ) -> _Visits:
-    """Folded rows (contact, origin number, microseconds[, session]) and raw ones (contact,
-    session, source, medium, campaign) as arrays; origins are numbered in `origins`."""
-    columns: list[tuple[Any, ...]] = list(zip(*folded, strict=True)) if folded else [(), (), (), ()]
-    ids = np.array(columns[1], dtype=np.int64)
-    used, inverse = np.unique(ids, return_inverse=True)
-    if used.size:
-        table = {
-            pk: (source, medium, campaign)
-            for pk, source, medium, campaign in TouchOrigin.objects.filter(pk__in=used.tolist()).values_list(
-                "pk", "source", "medium", "campaign"
-            )
-        }
-        local = np.array(
-            [origins.setdefault(table[pk], len(origins)) for pk in used.tolist()], dtype=np.int64
-        )
-        folded_kinds = local[inverse.reshape(-1)]
-    else:
-        folded_kinds = np.zeros(0, dtype=np.int64)
+    """Packed folded visits and raw rows (contact, session, source, medium, campaign) as arrays;
+    origins are numbered in `origins`. Sessions are only kept when there are raw rows."""
+
+    folded = folded or PackedTouches(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
+    folded_kinds = _origin_numbers(folded.origins, origins)
     extra_kinds = np.fromiter(
         (origins.setdefault((row[2], row[3], row[4]), len(origins)) for row in extra),
         dtype=np.int64,
         count=len(extra),
     )
+    sessions = None
+    if extra:
+        sessions = np.concatenate(
+            [
+                folded.sessions,
+                np.fromiter((session_key(row[1]) for row in extra), dtype=np.int64, count=len(extra)),
+            ]
+        )
     return _Visits(
         contacts=np.concatenate(
-            [
-                np.array(columns[0], dtype=np.int64),
-                np.fromiter((row[0] for row in extra), dtype=np.int64, count=len(extra)),
-            ]
+            [folded.contacts, np.fromiter((row[0] for row in extra), dtype=np.int64, count=len(extra))]
         ),
-        seconds=np.concatenate(
-            [np.array(columns[2], dtype=np.int64).astype(np.float64) / 1e6, *extra_seconds]
-        ),
+        seconds=np.concatenate([folded.us.astype(np.float64) / 1e6, *extra_seconds]),
         kinds=np.concatenate([folded_kinds, extra_kinds]),
-        sessions=[*columns[3], *(row[1] for row in extra)] if sessions else None,
+        sessions=sessions,
     )
 
 
@@ -483,6 +496,7 @@ def _touches(start: datetime, end: datetime, owner_id: int | None, touchpoints: 
             (origins.setdefault(triple, len(origins)) for triple in triples), dtype=np.int64, count=count
         )
 
+    presorted = False  # the packed visits alone come in (contact, time) order
     if touchpoints in ("all", "sessions"):
         # The session's channel is that of its first page view inside the window.
         visits = _session_rows(start, end, owner_id, origins)
@@ -491,12 +505,7 @@ def _touches(start: datetime, end: datetime, owner_id: int | None, touchpoints: 
             if visits.sessions is None:
                 kept = np.arange(contacts.size)
             else:
-                codes: dict[Any, int] = {}
-                sessions = np.fromiter(
-                    (codes.setdefault(session, len(codes)) for session in visits.sessions),
-                    dtype=np.int64,
-                    count=contacts.size,
-                )
+                sessions = visits.sessions
                 order = np.lexsort((seconds, sessions, contacts))
                 first = np.ones(order.size, dtype=bool)
                 first[1:] = (contacts[order][1:] != contacts[order][:-1]) | (
@@ -504,6 +513,7 @@ def _touches(start: datetime, end: datetime, owner_id: int | None, touchpoints: 
                 )
                 kept = order[first]
             contact_parts.append(contacts[kept])
+            presorted = visits.sessions is None
             second_parts.append(seconds[kept])
             kind_parts.append(visits.kinds[kept])
     if touchpoints in ("all", "emails"):
@@ -523,6 +533,7 @@ def _touches(start: datetime, end: datetime, owner_id: int | None, touchpoints: 
             .values_list("contact_id", "sent_at", "campaign__name")
         )
         if emails:
+            presorted = False
             contact_parts.append(np.fromiter((row[0] for row in emails), dtype=np.int64, count=len(emails)))
             second_parts.append(_epoch_seconds([row[1] for row in emails]))
             kind_parts.append(
@@ -536,14 +547,19 @@ def _touches(start: datetime, end: datetime, owner_id: int | None, touchpoints: 
         )
     contact_ids = np.concatenate(contact_parts)
     seconds = np.concatenate(second_parts)
-    order = np.lexsort((seconds, contact_ids))
+    kinds = np.concatenate(kind_parts)
+    if not presorted:
+        order = np.lexsort((seconds, contact_ids))
+        contact_ids, seconds, kinds = contact_ids[order], seconds[order], kinds[order]
     # Only the origins of touches kept (a visit's later page views may have had others).
-    used, kinds = np.unique(np.concatenate(kind_parts)[order], return_inverse=True)
+    used = np.flatnonzero(np.bincount(kinds, minlength=len(origins)))
+    renumber = np.zeros(len(origins), dtype=np.int64)
+    renumber[used] = np.arange(used.size)
     listed = list(origins)
     return _Touches(
-        contact_ids=contact_ids[order],
-        seconds=seconds[order],
-        kinds=kinds.astype(np.int64).reshape(-1),
+        contact_ids=contact_ids,
+        seconds=seconds,
+        kinds=renumber[kinds],
         origins=[listed[code] for code in used.tolist()],
     )
 

@@ -6,7 +6,9 @@ Leadline answers from its rollups (built once from the raw rows, timed separatel
 from the exported raw rows. Each query runs cold (a fresh connection, first run) and warm (best of
 three on the same connection). Ratios: `warm` and `cold` = DuckDB time ÷ Leadline time over the
 queries both sides ran, so above 1 means Leadline was faster. The funnel and conversion answers of
-both sides are compared and the report says whether they agree.
+both sides are compared and the report says whether they agree. Then each dashboard page is
+requested over the whole data set, as an admin, and its server time (best of three, warm) is
+reported against the 500 ms a page may take.
 """
 
 from __future__ import annotations
@@ -371,6 +373,37 @@ def _optional(module: str, name: str) -> Callable[..., Any] | None:
         return None
 
 
+PAGES = {
+    "shared funnel": "/reports/",
+    "marketing": "/reports/marketing/",
+    "sales": "/reports/sales/",
+    "attribution": "/reports/attribution/",
+    "lifetime value": "/reports/lifetime-value/",
+}
+PAGE_BUDGET = 0.5  # seconds of server time a warm dashboard page may take
+
+
+def _time_pages(start: Any, end: Any) -> dict[str, float]:
+    """Each dashboard page over the whole data set, as an admin: the best of three server times
+    (request in, response rendered; no network, no browser)."""
+    from django.test import Client
+
+    from leadline.accounts.models import Role, User
+
+    user = User.objects.create_user(email="bench-admin@example.org", password=None, role=Role.ADMIN)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    query = f"?start={start.isoformat()}&end={end.isoformat()}"
+    seconds = {}
+    for name, url in PAGES.items():
+        address = url + query
+        response = client.get(address)
+        if response.status_code != 200:
+            raise RuntimeError(f"The {name} page answered {response.status_code}.")
+        seconds[name] = _best(partial(client.get, address))
+    return seconds
+
+
 def bench_dashboards(scale: int, echo: Echo) -> BenchReport:
     import duckdb
 
@@ -474,6 +507,21 @@ def bench_dashboards(scale: int, echo: Echo) -> BenchReport:
             leadline_warm += warm
             duck_cold += duck_cold_seconds
             duck_warm += duck_warm_seconds
+
+    echo("Dashboard pages: server time, warm…")
+    pages = _time_pages(filters.start, filters.end)
+    for name, seconds in pages.items():
+        results[f"page_{name.replace(' ', '_')}_warm"] = Measurement(seconds * 1000, "ms", seconds)
+    slow = [name for name, seconds in pages.items() if seconds > PAGE_BUDGET]
+    details.append(
+        "Pages, server time warm: "
+        + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in pages.items())
+        + (
+            f" — over {PAGE_BUDGET * 1000:.0f} ms: {', '.join(slow)}"
+            if slow
+            else f" — all under {PAGE_BUDGET * 1000:.0f} ms"
+        )
+    )
 
     funnel_rows = answers["leadline_funnel"]
     ours = [(row.count, row.median_hours) for row in funnel_rows]

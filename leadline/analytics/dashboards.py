@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from leadline.analytics import selectors
+from leadline.analytics import brand, selectors
 from leadline.analytics.metrics import ReportFilters, change
 
 NONE = "—"
@@ -40,6 +40,9 @@ class Table:
     note: str = ""
     empty: str = "Nothing in this period."
     export_url: str = ""
+    # A way out of the empty state (a settings page), shown to the roles that may use it.
+    empty_link: str = ""
+    empty_action: str = ""
 
     def chart_id(self) -> str:
         return f"chart-{self.key}"
@@ -224,12 +227,18 @@ def shared_dashboard(filters: ReportFilters, *, compare: bool) -> Dashboard:
 
 
 def marketing_dashboard(filters: ReportFilters, *, compare: bool) -> Dashboard:
-    totals = selectors.traffic_totals(filters)
-    before = selectors.traffic_totals(filters.previous()) if compare else {}
+    # Each period's visits are read once and shared by every traffic number below.
+    frame = selectors.traffic_frame(filters)
+    frame_before = selectors.traffic_frame(filters.previous()) if compare else None
+    totals = selectors.traffic_totals(filters, frame)
+    before = selectors.traffic_totals(filters.previous(), frame_before) if frame_before else {}
     by_source = selectors.contacts_by_source(filters)
     new_contacts = sum(row["new_contacts"] for row in by_source)
     leads = sum(row["leads"] for row in by_source)
     previous_sources = selectors.contacts_by_source(filters.previous()) if compare else []
+    terms = brand.brand_terms()
+    reach = selectors.brand_reach(filters, terms, frame)
+    reach_before = selectors.brand_reach(filters.previous(), terms, frame_before) if frame_before else None
     figures = [
         Figure("Visitors", totals["visitors"], before.get("visitors"), compare=compare),
         Figure("Visits", totals["sessions"], before.get("sessions"), compare=compare),
@@ -248,6 +257,13 @@ def marketing_dashboard(filters: ReportFilters, *, compare: bool) -> Dashboard:
             compare=compare,
         ),
         Figure(
+            "Branded search visits",
+            reach["branded_search_sessions"] if reach["has_terms"] else None,
+            reach_before["branded_search_sessions"] if reach_before and reach["has_terms"] else None,
+            hint="searched for your name" if reach["has_terms"] else "no brand terms set",
+            compare=compare and reach["has_terms"],
+        ),
+        Figure(
             "New contacts",
             new_contacts,
             sum(row["new_contacts"] for row in previous_sources) if compare else None,
@@ -262,7 +278,7 @@ def marketing_dashboard(filters: ReportFilters, *, compare: bool) -> Dashboard:
             compare=compare,
         ),
     ]
-    days = selectors.traffic_by_day(filters)
+    days = selectors.traffic_by_day(filters, frame)
     traffic = Table(
         "traffic",
         "Traffic per day",
@@ -295,7 +311,7 @@ def marketing_dashboard(filters: ReportFilters, *, compare: bool) -> Dashboard:
         chart=chart_spec("bar", [row["path"] for row in pages], [("Views", [row["views"] for row in pages])]),
         note="Counted per day for the whole site; the source and campaign filters do not apply.",
     )
-    sources = selectors.traffic_sources(filters)
+    sources = selectors.traffic_sources(filters, frame=frame)
     source_table = Table(
         "sources",
         "Sources and mediums",
@@ -316,7 +332,7 @@ def marketing_dashboard(filters: ReportFilters, *, compare: bool) -> Dashboard:
             [("Visits", [row["sessions"] for row in sources])],
         ),
     )
-    campaigns = selectors.traffic_campaigns(filters)
+    campaigns = selectors.traffic_campaigns(filters, frame=frame)
     campaign_table = Table(
         "campaigns",
         "Campaigns",
@@ -401,7 +417,58 @@ def marketing_dashboard(filters: ReportFilters, *, compare: bool) -> Dashboard:
         "marketing",
         "Marketing",
         figures,
-        [traffic, top, source_table, campaign_table, contacts_table, forms_table, email_table],
+        [
+            traffic,
+            brand_reach_table(reach, reach_before),
+            top,
+            source_table,
+            campaign_table,
+            contacts_table,
+            forms_table,
+            email_table,
+        ],
+    )
+
+
+BRAND_SIGNALS = (
+    ("direct_sessions", "Direct visits"),
+    ("branded_search_sessions", "Branded search visits"),
+    ("non_branded_search_sessions", "Non-branded search visits"),
+    ("unknown_term_search_sessions", "Search visits, search not known"),
+    ("returning_visitors", "Returning visitors"),
+)
+
+
+def brand_reach_table(reach: dict[str, Any], before: dict[str, Any] | None) -> Table:
+    """Direct, branded and other search visits and returning visitors, against the period before;
+    empty (pointing to the setting) until brand terms are set."""
+    compare = before is not None
+    rows = [
+        [
+            Cell(label),
+            number_cell(reach[key]),
+            *([number_cell(before[key]), number_cell(change(reach[key], before[key]))] if before else []),
+        ]
+        for key, label in BRAND_SIGNALS
+    ]
+    labels = [label for _, label in BRAND_SIGNALS]
+    datasets = [("This period", [reach[key] for key, _ in BRAND_SIGNALS])]
+    if before is not None:
+        datasets.append(("Previous period", [before[key] for key, _ in BRAND_SIGNALS]))
+    return Table(
+        "brand_reach",
+        "Brand reach",
+        ["Signal", "This period", *(["Previous period", "Change (%)"] if compare else [])],
+        rows if reach["has_terms"] else [],
+        chart=chart_spec("bar", labels, datasets),
+        note="A search visit is branded when what was searched for (utm_term on the landing page, else "
+        "the search in the referring address) contains one of your brand terms. Search engines often keep "
+        "the search to themselves: those visits are counted apart. Visits are counted, returning "
+        "visitors once each.",
+        empty="Set your brand terms (your company's and products' names) to tell searches for you "
+        "from other searches.",
+        empty_link=reverse("analytics:report_settings"),
+        empty_action="Set brand terms",
     )
 
 

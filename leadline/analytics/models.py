@@ -117,7 +117,7 @@ class ContactMilestone(models.Model):
 
     class Meta:
         ordering = ["contact"]
-        # Each step's moment with its gap: the median of a window's gaps is read from the index alone.
+        # Each step's moment with its gap: a window's count of each is read from the index alone.
         indexes = [
             models.Index(fields=["lead_at", "lead_gap"], name="analytics_ms_lead_gap"),
             models.Index(fields=["mql_at", "mql_gap"], name="analytics_ms_mql_gap"),
@@ -125,6 +125,14 @@ class ContactMilestone(models.Model):
             models.Index(fields=["opportunity_at", "opportunity_gap"], name="analytics_ms_opportunity_gap"),
             models.Index(fields=["customer_at", "customer_gap"], name="analytics_ms_customer_gap"),
             models.Index(fields=["first_touch_at", "first_touch_month"], name="analytics_ms_first_touch"),
+            # Each step's gap with its moment: a window's median gap is read in order, not sorted.
+            models.Index(fields=["lead_gap", "lead_at"], name="analytics_ms_lead_order"),
+            models.Index(fields=["mql_gap", "mql_at"], name="analytics_ms_mql_order"),
+            models.Index(fields=["sql_gap", "sql_at"], name="analytics_ms_sql_order"),
+            models.Index(fields=["opportunity_gap", "opportunity_at"], name="analytics_ms_opportunity_order"),
+            models.Index(fields=["customer_gap", "customer_at"], name="analytics_ms_customer_order"),
+            # Conversion by source: leads of a window per source, and which became customers.
+            models.Index(fields=["source", "lead_at", "customer_at"], name="analytics_ms_source_lead"),
         ]
 
     def __str__(self) -> str:
@@ -143,13 +151,47 @@ class TrafficSession(models.Model):
     landing_path = models.CharField(max_length=500, blank=True)
     page_views = models.PositiveIntegerField(default=0)
     is_returning = models.BooleanField(default=False)
+    is_search = models.BooleanField(
+        default=False, help_text="Came from a search engine, organic or paid (see `analytics.brand`)."
+    )
+    search_term = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What was searched for, when known: lower-case, without accents. Whether it is a "
+        "branded search is decided when reading, from the brand terms of the moment.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["is_returning", "started_at"], name="analytics_session_new")]
+        indexes = [
+            models.Index(fields=["is_returning", "started_at"], name="analytics_session_new"),
+            # The few visits whose search term is known, for the branded-search count.
+            models.Index(
+                fields=["started_at", "is_search", "search_term"],
+                condition=~models.Q(search_term=""),
+                name="analytics_session_term",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"session {self.session_id}"
+
+
+class ReportSettings(models.Model):
+    """The workspace's one row of report settings (see `brand.report_settings_get`)."""
+
+    brand_terms: Any = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Words a branded search contains: the company's and the products' names.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "report settings"
+
+    def __str__(self) -> str:
+        return "Report settings"
 
 
 class TouchOrigin(models.Model):
@@ -283,3 +325,43 @@ class SavedReport(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TouchChunk(models.Model):
+    """The touchpoints (`ContactTouch`) of a block of contacts — contact ids `number * CHUNK_SIZE`
+    up to the next block — packed into one binary row: contact, first page view (microseconds),
+    origin and a session key per visit, in (contact, time) order. Attribution reads a few hundred
+    of these rather than a row per visit. A chunk whose contacts changed outside the rollup worker
+    (a contact deleted) is marked `dirty`; readers then take its visits from `ContactTouch`, and
+    the worker repacks it. See `analytics.paths`."""
+
+    number = models.BigIntegerField(primary_key=True)
+    touches = models.BinaryField(default=b"")
+    count = models.PositiveIntegerField(default=0)
+    dirty = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"touch chunk {self.number}"
+
+
+class VisitChunk(models.Model):
+    """The visits (`TrafficSession`) that began on one UTC day, packed into one binary row: start
+    (microseconds), visitor key, origin (`TouchOrigin` id), page views and flags per visit. The
+    marketing dashboard reads a window's visits from these rather than a row per visit; the rollup
+    worker repacks a day whenever it changes one of its visits. A `dirty` day (packed before the
+    visits of an upgrade were) is read from `TrafficSession` until the worker repacks it. See
+    `analytics.visits`."""
+
+    day = models.BigIntegerField(primary_key=True, help_text="Days since 1970-01-01 (UTC).")
+    visits = models.BinaryField(default=b"")
+    count = models.PositiveIntegerField(default=0)
+    dirty = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"visits of day {self.day}"

@@ -1,7 +1,9 @@
 """The small tables dashboards read: each contact's funnel milestones, one row per visit, the visits
 of known contacts as attribution touchpoints, page views per path and day. A periodic worker folds
 new activity rows into them (under an activity cursor, in the same transaction, so each row counts
-once); `rollups_rebuild` recomputes them from raw rows.
+once); `rollups_rebuild` recomputes them from raw rows. The visits and the touchpoints are also kept
+packed in binary blocks for the reports that read them all (`analytics.visits`,
+`analytics.paths`), repacked in the same transaction as the rows they copy.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 
 from leadline.activity.models import Activity, Cursor, Kind
+from leadline.analytics.brand import search_of
 from leadline.analytics.models import (
     ContactMilestone,
     ContactTouch,
@@ -27,6 +30,8 @@ from leadline.analytics.models import (
     TouchOrigin,
     TrafficSession,
 )
+from leadline.analytics.paths import chunks_of, paths_refresh, paths_refresh_dirty
+from leadline.analytics.visits import day_number, visits_refresh, visits_refresh_dirty
 from leadline.contacts.models import LifecycleStage
 from leadline.tracking.models import Visitor
 
@@ -225,8 +230,8 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def traffic_add(views: list[tuple[Any, ...]]) -> None:
-    """Fold page views — (occurred_at, session_id, visitor_id, url, source, medium, campaign) in
-    log order — into the visits and the per-day page counts."""
+    """Fold page views — (occurred_at, session_id, visitor_id, url, source, medium, campaign[,
+    referrer]) in log order — into the visits and the per-day page counts."""
     daily: dict[tuple[date, str], int] = defaultdict(int)
     by_session: dict[uuid.UUID, list[tuple[Any, ...]]] = defaultdict(list)
     for view in views:
@@ -256,7 +261,10 @@ def traffic_add(views: list[tuple[Any, ...]]) -> None:
         if session_id in existing:
             continue
         first = min(rows, key=lambda row: row[0])
-        occurred_at, _, visitor_id, url, source, medium, campaign = first
+        occurred_at, _, visitor_id, url, source, medium, campaign, *rest = first
+        is_search, search_term = search_of(
+            url=url or "", referrer=(rest[0] if rest else "") or "", source=source or "", medium=medium or ""
+        )
         new_sessions.append(
             TrafficSession(
                 session_id=session_id,
@@ -267,6 +275,8 @@ def traffic_add(views: list[tuple[Any, ...]]) -> None:
                 campaign=campaign or "",
                 landing_path=page_path(url),
                 page_views=len(rows),
+                is_search=is_search,
+                search_term=search_term,
             )
         )
     visitor_ids = {session.visitor_id for session in new_sessions}
@@ -292,6 +302,7 @@ def traffic_add(views: list[tuple[Any, ...]]) -> None:
         )
         session.is_returning = session.started_at > first_visit
     TrafficSession.objects.bulk_create(new_sessions, batch_size=2000)
+    visits_refresh({day_number(session.started_at) for session in [*changed, *new_sessions]})
 
 
 def _daily_add(daily: dict[tuple[date, str], int]) -> None:
@@ -430,6 +441,7 @@ def touches_add(views: list[tuple[Any, ...]]) -> None:
         batch_size=2000,
     )
     ContactTouch.objects.bulk_create(created, batch_size=2000)
+    paths_refresh(chunks_of(contact_ids))
 
 
 def touches_refresh(contact_ids: Iterable[int]) -> int:
@@ -446,6 +458,7 @@ def touches_refresh(contact_ids: Iterable[int]) -> int:
             .values_list("id", "occurred_at", "session_id", "contact_id", "source", "medium", "campaign")
         )
     touches_add(views)
+    paths_refresh(chunks_of(ids))
     return len(ids)
 
 
@@ -453,7 +466,7 @@ def touches_refresh(contact_ids: Iterable[int]) -> int:
 
 
 def _fold(rows: list[tuple[Any, ...]]) -> None:
-    views = [row[2:9] for row in rows if row[1] == Kind.PAGE_VIEW]
+    views = [(*row[2:9], row[10]) for row in rows if row[1] == Kind.PAGE_VIEW]
     traffic_add(views)
     touches_add(
         [
@@ -478,6 +491,7 @@ ROW_COLUMNS = (
     "medium",
     "campaign",
     "contact_id",
+    "referrer",
 )
 
 
@@ -500,6 +514,9 @@ def rollups_update(*, batch_size: int = BATCH_SIZE) -> int:
         if len(rows) < batch_size:
             break
     _refresh_identified()
+    with transaction.atomic():
+        paths_refresh_dirty()
+        visits_refresh_dirty()
     return read
 
 
@@ -550,15 +567,15 @@ def _rebuild_traffic(last_id: int, progress: Progress | None) -> int:
     total = Activity.objects.filter(kind=Kind.PAGE_VIEW, id__lte=last_id).count()
     sessions: dict[
         Any, list[Any]
-    ] = {}  # session → [visitor, start, raw start, source, medium, campaign, path, views]
+    ] = {}  # session → [visitor, start, source, medium, campaign, path, views, is_search, search_term]
     daily: dict[tuple[date, str], int] = defaultdict(int)
     touches: dict[tuple[int, Any], TouchEntry] = {}
     zone = workspace_zone()
     done = 0
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT occurred_at, session_id, visitor_id, url, source, medium, campaign, id, contact_id "
-            "FROM activity_activity WHERE kind = %s AND id <= %s ORDER BY id",
+            "SELECT occurred_at, session_id, visitor_id, url, source, medium, campaign, id, contact_id, "
+            "referrer FROM activity_activity WHERE kind = %s AND id <= %s ORDER BY id",
             [Kind.PAGE_VIEW.value, last_id],
         )
         while True:
@@ -575,6 +592,7 @@ def _rebuild_traffic(last_id: int, progress: Progress | None) -> int:
                 campaign,
                 row_id,
                 contact_id,
+                referrer,
             ) in chunk:
                 moment = _aware(raw_moment)
                 path = page_path(url or "")
@@ -607,6 +625,9 @@ def _rebuild_traffic(last_id: int, progress: Progress | None) -> int:
                         campaign or "",
                         path,
                         1,
+                        *search_of(
+                            url=url or "", referrer=referrer or "", source=source or "", medium=medium or ""
+                        ),
                     ]
                 else:
                     entry[6] += 1
@@ -622,11 +643,12 @@ def _rebuild_traffic(last_id: int, progress: Progress | None) -> int:
     _raw_insert(
         TrafficSession._meta.db_table,
         ["session_id", "visitor_id", "started_at", "source", "medium", "campaign", "landing_path", "page_views",
-         "is_returning"],
+         "is_returning", "is_search", "search_term"],
         [
             [session_id, visitor_id, adapt(moment), source, medium, campaign, path, views,
-             moment > first_visit[visitor_id]]
-            for session_id, (visitor_id, moment, source, medium, campaign, path, views) in sessions.items()
+             moment > first_visit[visitor_id], is_search, search_term]
+            for session_id, (visitor_id, moment, source, medium, campaign, path, views, is_search, search_term)
+            in sessions.items()
         ],
     )  # fmt: skip
     _raw_insert(
@@ -659,6 +681,8 @@ def rollups_rebuild(*, progress: Progress | None = None) -> dict[str, int]:
         ContactTouch.objects.all().delete()
         TouchOrigin.objects.all().delete()
         done = _rebuild_traffic(last_id, progress)
+        paths_refresh()
+        visits_refresh()
         contacts = milestones_refresh()
         cursor.position = last_id
         cursor.save(update_fields=["position", "updated_at"])

@@ -14,12 +14,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.db.models import (
     Count,
+    DateTimeField,
     DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
+    Func,
     Q,
     QuerySet,
     Sum,
@@ -28,6 +31,8 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from leadline.accounts.models import User
+from leadline.analytics import visits
+from leadline.analytics.brand import branded_q
 from leadline.analytics.metrics import FUNNEL_STEPS, STEP_BY_KEY, ReportFilters, ratio
 from leadline.analytics.models import ContactMilestone, PageViewDaily, TrafficSession
 from leadline.analytics.rollups import workspace_zone
@@ -120,15 +125,27 @@ class StepRow:
     median_hours: float | None  # from the step before, for those who reached both
 
 
+class _Unindexed(Func):
+    """A column as SQLite's planner will not look it up in an index (a unary plus): a median is
+    then read in the order of the gap's index instead of sorting the window's rows."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
 def funnel(filters: ReportFilters) -> list[StepRow]:
     """How many reached each step inside the window, the step-to-step conversion, and the median
-    time from the step before. Visitors are browsers whose first visit fell in the window."""
+    time from the step before. Visitors are browsers whose first visit fell in the window. Each
+    step is counted from the index of its moment, and its median read from the index of its gap."""
     milestones = _milestones(filters)
-    aggregates: dict[str, Any] = {}
+    counts: dict[str, Any] = {}
     for step in FUNNEL_STEPS[1:]:
-        aggregates[step.key] = Count("pk", filter=_in_window(step.field, filters))
-        aggregates[f"{step.key}_gaps"] = Count(f"{step.key}_gap", filter=_in_window(step.field, filters))
-    counts = milestones.aggregate(**aggregates)
+        found = milestones.filter(_in_window(step.field, filters)).aggregate(
+            reached=Count("*"), gaps=Count(f"{step.key}_gap")
+        )
+        counts[step.key], counts[f"{step.key}_gaps"] = found["reached"], found["gaps"]
     # A browser's first visit is the one visit of it not marked returning.
     counts["visitor"] = _sessions(filters).filter(is_returning=False).count()
     rows: list[StepRow] = []
@@ -154,7 +171,8 @@ def _median_gap(
         return None
     gap = f"{step.key}_gap"
     middle = list(
-        milestones.filter(_in_window(step.field, filters), **{f"{gap}__isnull": False})
+        milestones.alias(moment=_Unindexed(step.field, output_field=DateTimeField()))
+        .filter(_in_window("moment", filters), **{f"{gap}__isnull": False})
         .order_by(gap)
         .values_list(gap, flat=True)[(total - 1) // 2 : total // 2 + 1]
     )
@@ -226,7 +244,7 @@ def conversion_by_source(filters: ReportFilters) -> list[dict[str, Any]]:
         _milestones(filters)
         .filter(_in_window("lead_at", filters))
         .values("source")
-        .annotate(leads=Count("pk"), customers=Count("customer_at"))
+        .annotate(leads=Count("*"), customers=Count("customer_at"))
         .order_by("-leads", "source")
     )
     return [
@@ -267,41 +285,52 @@ def cohorts(filters: ReportFilters) -> list[dict[str, Any]]:
 # --- Marketing ---------------------------------------------------------------------------------------
 
 
-def traffic_totals(filters: ReportFilters) -> dict[str, int]:
-    totals = _sessions(filters).aggregate(
-        sessions=Count("pk"),
-        visitors=Count("visitor_id", distinct=True),
-        returning_visitors=Count("visitor_id", distinct=True, filter=Q(is_returning=True)),
-        page_views=Coalesce(Sum("page_views"), 0),
-        direct_sessions=Count("pk", filter=Q(source="")),
+def traffic_frame(filters: ReportFilters) -> visits.VisitFrame:
+    """The window's visits (of its source and campaign), read once for the traffic numbers below:
+    pass it to each of them to spare the reads."""
+    return visits.visits_read(
+        filters.start_at, filters.end_at, source=filters.source, campaign=filters.campaign
     )
-    return {key: int(value or 0) for key, value in totals.items()}
 
 
-def traffic_by_day(filters: ReportFilters) -> list[dict[str, Any]]:
-    rows: dict[Any, Any] = {
-        row["day"]: row
-        for row in _sessions(filters)
-        .annotate(day=TruncDate("started_at", tzinfo=workspace_zone()))
-        .values("day")
-        .annotate(
-            sessions=Count("pk"), visitors=Count("visitor_id", distinct=True), page_views=Sum("page_views")
-        )
-        .order_by("day")
+def traffic_totals(filters: ReportFilters, frame: visits.VisitFrame | None = None) -> dict[str, int]:
+    return visits.totals(frame or traffic_frame(filters))
+
+
+def brand_reach(
+    filters: ReportFilters, terms: list[str], frame: visits.VisitFrame | None = None
+) -> dict[str, Any]:
+    """Signals of how known the brand is: direct visits; search visits for the brand's own terms,
+    for anything else, and those whose search is not known (most engines hide it); returning
+    visitors. `has_terms` is False when no brand term is set: no search is then branded. Terms
+    are matched when reading, so changing them re-classifies past visits."""
+    frame = frame or traffic_frame(filters)
+    search = (frame.flags & visits.SEARCH) != 0
+    counts = {
+        "sessions": frame.size,
+        "direct_sessions": int(np.count_nonzero(frame.origin_mask(lambda source, _m, _c: source == ""))),
+        "search_sessions": int(np.count_nonzero(search)),
+        "known_term_search_sessions": int(
+            np.count_nonzero(search & ((frame.flags & visits.KNOWN_TERM) != 0))
+        ),
+        "returning_visitors": frame.distinct_visitors((frame.flags & visits.RETURNING) != 0),
+        "branded_search_sessions": 0,
     }
-    days = []
-    for offset in range(filters.days):
-        day = filters.start + timedelta(days=offset)
-        row = rows.get(day, {})
-        days.append(
-            {
-                "day": day,
-                "sessions": row.get("sessions", 0),
-                "visitors": row.get("visitors", 0),
-                "page_views": row.get("page_views") or 0,
-            }
+    branded = branded_q(terms)
+    if branded is not None:
+        # Few visits carry their search term: these are counted from the index of known terms.
+        counts["branded_search_sessions"] = (
+            _sessions(filters).exclude(search_term="").filter(branded, is_search=True).count()
         )
-    return days
+    counts["non_branded_search_sessions"] = (
+        counts["known_term_search_sessions"] - counts["branded_search_sessions"]
+    )
+    counts["unknown_term_search_sessions"] = counts["search_sessions"] - counts["known_term_search_sessions"]
+    return {**counts, "has_terms": branded is not None}
+
+
+def traffic_by_day(filters: ReportFilters, frame: visits.VisitFrame | None = None) -> list[dict[str, Any]]:
+    return visits.by_day(frame or traffic_frame(filters), filters.start, filters.days, workspace_zone())
 
 
 def top_pages(filters: ReportFilters, limit: int = TOP) -> list[dict[str, Any]]:
@@ -316,27 +345,32 @@ def top_pages(filters: ReportFilters, limit: int = TOP) -> list[dict[str, Any]]:
     return list(rows)
 
 
-def traffic_sources(filters: ReportFilters, limit: int = 20) -> list[dict[str, Any]]:
-    rows: Any = (
-        _sessions(filters)
-        .values("source", "medium")
-        .annotate(
-            sessions=Count("pk"), visitors=Count("visitor_id", distinct=True), page_views=Sum("page_views")
+def traffic_sources(
+    filters: ReportFilters, limit: int = 20, frame: visits.VisitFrame | None = None
+) -> list[dict[str, Any]]:
+    rows = [
+        {"source": source, "medium": medium, **numbers}
+        for (source, medium), numbers in visits.by_origin(
+            frame or traffic_frame(filters), lambda source, medium, _campaign: (source, medium)
         )
-        .order_by("-sessions", "source", "medium")[:limit]
-    )
-    return list(rows)
+    ]
+    rows.sort(key=lambda row: (-row["sessions"], row["source"], row["medium"]))
+    return rows[:limit]
 
 
-def traffic_campaigns(filters: ReportFilters, limit: int = 20) -> list[dict[str, Any]]:
-    rows: Any = (
-        _sessions(filters)
-        .exclude(campaign="")
-        .values("campaign", "source", "medium")
-        .annotate(sessions=Count("pk"), visitors=Count("visitor_id", distinct=True))
-        .order_by("-sessions", "campaign")[:limit]
-    )
-    return list(rows)
+def traffic_campaigns(
+    filters: ReportFilters, limit: int = 20, frame: visits.VisitFrame | None = None
+) -> list[dict[str, Any]]:
+    rows = [
+        {"campaign": campaign, "source": source, "medium": medium, "sessions": numbers["sessions"],
+         "visitors": numbers["visitors"]}
+        for (campaign, source, medium), numbers in visits.by_origin(
+            frame or traffic_frame(filters), lambda source, medium, campaign: (campaign, source, medium)
+        )
+        if campaign
+    ]  # fmt: skip
+    rows.sort(key=lambda row: (-row["sessions"], row["campaign"], row["source"], row["medium"]))
+    return rows[:limit]
 
 
 def contacts_by_source(filters: ReportFilters) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from leadline.analytics import views
+from leadline.analytics import settings_views, views
 
 app_name = "analytics"
 
@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("custom/<str:report_id>/", views.report_detail, name="report_detail"),
     path("custom/<str:report_id>/export.csv", views.report_export, name="report_export"),
     path("custom/<str:report_id>/delete/", views.report_delete, name="report_delete"),
+    path("settings/", settings_views.report_settings, name="report_settings"),
     path("<slug:dashboard>/export/<slug:table>.csv", views.export, name="export"),
     path("", include("leadline.analytics.value_urls")),
 ]

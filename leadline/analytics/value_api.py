@@ -1,7 +1,8 @@
 """API of revenue attribution and customer lifetime value.
 
 The attribution table and the lifetime-value aggregates are shared numbers that name no one: every
-role reads them with a `sales:read` token. A contact's own value follows the contact's visibility.
+role reads them with a `sales:read` token. A contact's own value follows the contact's visibility,
+and so do the numbers of a segment: they cover the members the token's user may see.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from leadline.analytics.attribution import (
     attribution_table,
 )
 from leadline.analytics.models import ClvFit, CustomerValue
-from leadline.analytics.value_selectors import clv_summary, contact_value
+from leadline.analytics.value_selectors import clv_summary, contact_value, segment_value_rows
 from leadline.api.auth import request_user, sales_read
 from leadline.api.errors import ApiError, field_error
 from leadline.contacts.api import ContactRef
 from leadline.contacts.selectors import contact_get
+from leadline.segments.models import Segment
 
 router = Router(tags=["Attribution and lifetime value"])
 
@@ -155,6 +157,7 @@ class CurrencyTotalsOut(Schema):
     average_predicted_value: Decimal | None
     expected_purchases: float
     average_probability_alive: float | None
+    orders_per_customer: float | None
 
 
 class CohortOut(Schema):
@@ -163,8 +166,19 @@ class CohortOut(Schema):
     customers: int
     revenue: Decimal
     average_revenue: Decimal
-    predicted_value: Decimal
+    predicted_value: Decimal | None = Field(
+        description="None when no customer of the cohort has a prediction (no fit in its currency)."
+    )
     average_probability_alive: float | None
+
+
+class SegmentRefOut(Schema):
+    id: UUID
+    name: str
+
+    @staticmethod
+    def resolve_id(segment: Segment) -> UUID:
+        return segment.public_id
 
 
 class ClvSummaryOut(Schema):
@@ -173,6 +187,25 @@ class ClvSummaryOut(Schema):
     cohorts: list[CohortOut]
     orders_by_currency: dict[str, int]
     computed_at: datetime | None
+    segment: SegmentRefOut | None = Field(None, description="The segment asked for, if any.")
+    segment_members: int | None = Field(
+        None, description="With a segment: its members the token's user may see (the numbers cover those)."
+    )
+
+
+class ClvQuery(Schema):
+    segment: UUID | None = Field(
+        None, description="Only the customers among this segment's members (those the token's user may see)."
+    )
+
+
+def _segment(request: HttpRequest, public_id: UUID | None) -> Segment | None:
+    if public_id is None:
+        return None
+    found = Segment.objects.for_user(request_user(request)).filter(public_id=public_id).first()
+    if found is None:
+        raise field_error("segment", "No such segment.")
+    return found
 
 
 @router.get(
@@ -182,10 +215,42 @@ class ClvSummaryOut(Schema):
     url_name="clv_summary",
     summary="Customer lifetime value in aggregate",
 )
-def clv_summary_route(request: HttpRequest) -> Any:
-    """Revenue to date and predicted value of the next 12 months, per currency and per cohort
-    (the month of the first order), with the fit in use."""
-    return clv_summary()
+def clv_summary_route(request: HttpRequest, query: Query[ClvQuery]) -> Any:
+    """Revenue to date, orders per customer and predicted value of the next 12 months, per
+    currency and per cohort (the month of the first order), with the fit in use; for one segment's
+    members when `segment` is given."""
+    chosen = _segment(request, query.segment)
+    if chosen is None:
+        return clv_summary()
+    return clv_summary(user=request_user(request), segment=chosen)
+
+
+class SegmentValueOut(Schema):
+    segment: SegmentRefOut
+    members: int = Field(description="The segment's members the token's user may see.")
+    currency: str = Field(description="Empty when none of those members is a customer.")
+    customers: int
+    revenue: Decimal = Field(description="Revenue to date, net of refunds, in `currency`.")
+    average_revenue: Decimal | None
+    orders_per_customer: float | None
+    predicted_customers: int
+    predicted_value: Decimal | None = Field(
+        description="Expected revenue of the next 12 months, where the model is fitted in `currency`."
+    )
+
+
+@router.get(
+    "/reports/lifetime-value/segments",
+    auth=sales_read,
+    response=list[SegmentValueOut],
+    url_name="clv_by_segment",
+    summary="Customer lifetime value by segment",
+)
+def clv_by_segment_route(request: HttpRequest) -> Any:
+    """The most recently updated segments (at most 20), one row per segment and currency (amounts
+    are never added across currencies; a segment without customers has one row with no currency),
+    counting the members the token's user may see."""
+    return segment_value_rows(user=request_user(request))
 
 
 @router.get(

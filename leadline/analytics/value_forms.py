@@ -1,4 +1,4 @@
-"""The filters of the attribution report, as a form read from the query string."""
+"""The filters of the attribution and lifetime-value reports, as forms read from the query string."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ from leadline.analytics.attribution import (
     TOUCHPOINTS,
 )
 from leadline.sales.currencies import ISO_4217
+from leadline.segments.models import Segment
+from leadline.segments.selectors import segment_list
+
+SEGMENT_CHOICES = 500
 
 
 class AttributionFilterForm(forms.Form):
@@ -62,3 +66,30 @@ class AttributionFilterForm(forms.Form):
             "half_life_days": data.get("half_life_days") or DEFAULT_HALF_LIFE_DAYS,
             "currency": data.get("currency") or None,
         }
+
+
+class SegmentValueForm(forms.Form):
+    """The segment the lifetime-value page is narrowed to (its public id), chosen from the
+    segments the reader may see."""
+
+    segment = forms.ChoiceField(required=False, label="Segment")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.segments = {
+            str(segment.public_id): segment for segment in segment_list(user=user)[:SEGMENT_CHOICES]
+        }
+        field: Any = self.fields["segment"]
+        field.choices = [("", "All customers"), *((key, seg.name) for key, seg in self.segments.items())]
+
+    def clean_segment(self) -> Segment | None:
+        key = (self.cleaned_data.get("segment") or "").strip()
+        if not key:
+            return None
+        found = self.segments.get(key)
+        if found is None:
+            raise forms.ValidationError("No such segment.")
+        return found
+
+    def chosen(self) -> Segment | None:
+        return self.cleaned_data.get("segment") if self.is_valid() else None

@@ -23,8 +23,8 @@ from leadline.analytics.attribution import (
     AttributionTable,
     attribution_table,
 )
-from leadline.analytics.value_forms import AttributionFilterForm
-from leadline.analytics.value_selectors import clv_summary
+from leadline.analytics.value_forms import AttributionFilterForm, SegmentValueForm
+from leadline.analytics.value_selectors import COMPARED_SEGMENTS, clv_summary, segment_value_rows
 from leadline.analytics.value_selectors import contact_value as contact_value_of
 from leadline.contacts.csvio import CsvLineWriter
 from leadline.contacts.selectors import contact_get
@@ -159,13 +159,21 @@ def _holdout_chart(holdout: dict[str, Any]) -> dict[str, Any] | None:
 @login_required
 @require_GET
 def lifetime_value(request: HttpRequest) -> HttpResponse:
-    summary = clv_summary(user=request.user)  # type: ignore[arg-type]
+    user: Any = request.user
+    segment_form = SegmentValueForm(request.GET or None, user=user)
+    segment = segment_form.chosen()
+    summary = clv_summary(user=user, segment=segment)
     fit = summary.fit
     return render(
         request,
         "analytics/value/lifetime_value.html",
         {
             "summary": summary,
+            "segment_form": segment_form,
+            "segment": segment,
+            "by_segment": segment_value_rows(user=user),
+            "compared_segments": COMPARED_SEGMENTS,
+            "restricted": not (user.is_admin or user.is_marketing),
             "fit": fit,
             "holdout_chart": _holdout_chart(fit.holdout) if fit else None,
             "holdout_rows": list(
@@ -179,6 +187,7 @@ def lifetime_value(request: HttpRequest) -> HttpResponse:
             if fit and fit.holdout
             else [],
         },
+        status=400 if segment_form.errors else 200,
     )
 
 

@@ -13,12 +13,15 @@ import pytest
 import time_machine
 
 from leadline.activity.models import Activity, Cursor, Kind
+from leadline.analytics import paths
 from leadline.analytics.attribution import attribution_table
-from leadline.analytics.models import ContactTouch
+from leadline.analytics.models import ContactTouch, TouchChunk
+from leadline.analytics.paths import paths_read
 from leadline.analytics.rollups import ROLLUP_CURSOR, epoch_us, rollups_rebuild, rollups_update
+from leadline.contacts.models import Contact
 from leadline.contacts.services import contact_merge
 from tests.analytics.value.factories import campaign_named, marketing_email, order_at, visit
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 MARCH = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
@@ -171,3 +174,69 @@ def test_it_moves_the_visits_of_a_merged_contact(django_user_model: Any) -> None
     assert tables() == from_raw_rows()
     rollups_rebuild()
     assert touch_rows() == merged
+
+
+def packed_rows() -> list[tuple[int, int, int]]:
+    touches, _straddling = paths_read(0, 2**62)
+    return list(zip(touches.contacts.tolist(), touches.us.tolist(), touches.origins.tolist(), strict=True))
+
+
+def visit_rows() -> list[tuple[int, int, int]]:
+    return list(
+        ContactTouch.objects.order_by("contact_id", "first_us", "first_activity_id").values_list(
+            "contact_id", "first_us", "origin_id"
+        )
+    )
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of three contacts, so that a dozen contacts span several packed chunks."""
+    monkeypatch.setattr(paths, "CHUNK_SIZE", 3)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_the_packed_visits_follow_the_visit_rows_through_folds_and_rebuilds() -> None:
+    contacts = journeys(5)
+    rollups_update(batch_size=7)
+    assert TouchChunk.objects.count() > 1
+    assert packed_rows() == visit_rows()
+    # Contact 10 orders on March 11.
+    visit(contacts[10], datetime(2026, 3, 2, 9, tzinfo=UTC), source="linkedin", medium="social", pages=2)
+    rollups_update()
+    assert packed_rows() == visit_rows()
+    assert "linkedin / social" in {row.key for row in tables()["channel-90"].rows}
+    rollups_rebuild()
+    assert packed_rows() == visit_rows()
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_deleted_contact_leaves_the_credit_at_once_and_its_chunk_is_repacked() -> None:
+    contacts = journeys(6)
+    rollups_rebuild()
+    buyer = next(contact for contact in contacts if contact.orders.exists())
+    before = tables()["channel-90"]
+    buyer.delete()
+
+    assert TouchChunk.objects.filter(dirty=True).count() == 1
+    after = tables()
+    assert after == from_raw_rows()
+    assert after["channel-90"].conversions < before.conversions
+    assert buyer.pk not in set(paths_read(0, 2**62)[0].contacts.tolist())
+
+    rollups_update()
+    assert not TouchChunk.objects.filter(dirty=True).exists()
+    assert packed_rows() == visit_rows()
+    assert tables() == after
+
+
+def test_one_owners_credit_reads_only_their_contacts_visits() -> None:
+    contacts = journeys(7)
+    owner = UserFactory()
+    Contact.objects.filter(pk__in=[contact.pk for contact in contacts[::2]]).update(owner=owner)
+    rollups_rebuild()
+    mine = attribution_table(conversion="order", owner_id=owner.pk, **MARCH)
+    everyone = attribution_table(conversion="order", **MARCH)
+    Cursor.objects.filter(name=ROLLUP_CURSOR).delete()
+    assert mine == attribution_table(conversion="order", owner_id=owner.pk, **MARCH)
+    assert 0 < mine.conversions < everyone.conversions
