@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from leadline.accounts.models import Role, Team, User
+from leadline.analytics.brand import brand_terms, brand_terms_update
 from leadline.analytics.forms import today
 from leadline.analytics.goals import goal_create
 from leadline.analytics.models import Goal
@@ -25,6 +26,9 @@ def seed_analytics_demo(echo: Callable[[str], object] = print) -> None:
     if Goal.objects.exists():
         return
     author = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("id").first()
+    if not brand_terms():
+        brand_terms_update(actor=author, terms="Leadline")
+        echo("Reports: brand term “Leadline” set, so searches for it count as branded.")
     first_of_month = today().replace(day=1)
     quarter_start = first_of_month.replace(month=3 * ((first_of_month.month - 1) // 3) + 1)
     team = Team.objects.order_by("name").first()

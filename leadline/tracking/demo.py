@@ -36,6 +36,7 @@ ARRIVALS = [
     (4, "duckduckgo.com", "organic", "", "https://duckduckgo.com/"),
     (3, "g2.com", "referral", "", "https://www.g2.com/products/leadline"),
 ]
+SEARCHES = ["leadline", "leadline pricing", "crm for small business", "marketing automation tool"]
 COMPANIES = ["northwind.example", "globex.example", "initech.example", "umbrella.example", "hooli.example"]
 
 
@@ -78,6 +79,8 @@ def seed_tracking_demo(*, echo: Callable[[str], object] = print, visitors: int =
                     if index == 0 and campaign
                     else ""
                 )
+                if query and medium == "cpc":  # paid search ads carry what was searched for
+                    query += "&utm_term=" + rng.choice(SEARCHES).replace(" ", "+")
                 activity_rows.append(
                     Activity(
                         kind=Kind.PAGE_VIEW,
