@@ -135,15 +135,31 @@ def page(
     page.on("response", on_response)
     try:
         yield page
-        reports = request.node.stash.get(REPORTS, {})
-        if "call" in reports and reports["call"].failed:
-            artifacts = Path(request.config.rootpath) / "test-artifacts"
-            artifacts.mkdir(exist_ok=True)
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
-            page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+        screenshots_if_failed(request, [page])
     finally:
         context.close()
     assert not problems.describe(), f"the browser reported problems:\n{problems.describe()}"
+
+
+def screenshots_if_failed(request: pytest.FixtureRequest, pages: list[Any]) -> None:
+    """After a failed test, a full-page screenshot of each of its pages in test-artifacts/."""
+    reports = request.node.stash.get(REPORTS, {})
+    if not ("call" in reports and reports["call"].failed):
+        return
+    artifacts = Path(request.config.rootpath) / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+    for number, page in enumerate(pages):
+        suffix = f"_{number}" if len(pages) > 1 else ""
+        page.screenshot(path=str(artifacts / f"{name}{suffix}.png"), full_page=True)
+
+
+def keep_screenshot(page: Any, name: str) -> None:
+    """A full-page screenshot for a person to look at, in the folder LEADLINE_SCREENSHOTS names (if set)."""
+    folder = os.environ.get("LEADLINE_SCREENSHOTS", "").strip()
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def sign_in(page: Any, user: User, password: str = DEFAULT_PASSWORD) -> None:

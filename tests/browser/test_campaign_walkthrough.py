@@ -13,14 +13,12 @@ on the test server, as a TLS proxy in front of it would route them.
 
 from __future__ import annotations
 
-import os
 import threading
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,7 +33,7 @@ from leadline.mail.models import Campaign, MessageEvent, OutboundMessage, Suppre
 from leadline.mail.preferences import contact_preferences
 from leadline.mail.sending import outbox_send_due
 from leadline.segments.services import segment_create
-from tests.browser.conftest import REPORTS, PageProblems, sign_in
+from tests.browser.conftest import PageProblems, keep_screenshot, screenshots_if_failed, sign_in
 from tests.factories import ContactFactory, UserFactory
 from tests.fixtures_smtp import CapturedMessage, SmtpSink, smtp_mail, smtp_server  # noqa: F401
 from tests.mail.factories import SenderIdentityFactory
@@ -55,14 +53,6 @@ BODY = (
     "Our autumn plan is out: [read the plan](SHOP/plan).\n\n"
     "---\n\n{{ postal_address }} · [Unsubscribe]({{ unsubscribe_url }})\n"
 )
-
-
-def keep_screenshot(page: Any, name: str) -> None:
-    """A full-page screenshot for a person to look at, in the folder LEADLINE_SCREENSHOTS names (if set)."""
-    folder = os.environ.get("LEADLINE_SCREENSHOTS", "").strip()
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -127,11 +117,7 @@ def reader_browser(chromium: Any, live_server: Any, problems: PageProblems, requ
     page.on("pageerror", lambda error: problems.script_errors.append(str(error)))
     try:
         yield page
-        reports = request.node.stash.get(REPORTS, {})
-        if "call" in reports and reports["call"].failed:
-            artifacts = Path(request.config.rootpath) / "test-artifacts"
-            artifacts.mkdir(exist_ok=True)
-            page.screenshot(path=str(artifacts / "test_campaign_walkthrough_reader.png"), full_page=True)
+        screenshots_if_failed(request, [page])
     finally:
         context.close()
 

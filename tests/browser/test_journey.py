@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +21,7 @@ import pytest
 from leadline.activity.models import Activity, Kind
 from leadline.contacts.models import Contact
 from leadline.forms.models import FormEmail, FormSubmission
-from tests.browser.conftest import REPORTS, PageProblems
+from tests.browser.conftest import PageProblems, screenshots_if_failed
 from tests.fixtures_smtp import SmtpSink, smtp_mail, smtp_server  # noqa: F401
 from tests.forms.factories import FormFactory, SiteFactory
 
@@ -123,11 +122,7 @@ def browser_page(chromium: Any, problems: PageProblems, request: pytest.FixtureR
     page.on("pageerror", lambda error: problems.script_errors.append(str(error)))
     try:
         yield page
-        reports = request.node.stash.get(REPORTS, {})
-        if "call" in reports and reports["call"].failed:
-            artifacts = Path(request.config.rootpath) / "test-artifacts"
-            artifacts.mkdir(exist_ok=True)
-            page.screenshot(path=str(artifacts / "test_journey.png"), full_page=True)
+        screenshots_if_failed(request, [page])
     finally:
         context.close()
     assert not problems.describe(), f"the browser reported problems:\n{problems.describe()}"

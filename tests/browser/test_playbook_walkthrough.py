@@ -12,11 +12,9 @@ diagram with the number of people on and past each step.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +35,7 @@ from leadline.sales.order_services import LineInput, order_create
 from leadline.sales.suggestions import associations_refresh
 from leadline.testimonials import models as testimonials
 from leadline.testimonials.services import CONSENT_PURPOSE, CONSENT_TEXT
-from tests.browser.conftest import REPORTS, PageProblems, sign_in
+from tests.browser.conftest import PageProblems, keep_screenshot, screenshots_if_failed, sign_in
 from tests.factories import ContactFactory, UserFactory
 from tests.fixtures_smtp import SmtpSink, smtp_mail, smtp_server  # noqa: F401
 from tests.mail.factories import SenderIdentityFactory
@@ -48,14 +46,6 @@ pytestmark = pytest.mark.browser
 # A long walk on a busy machine: the first visit to each screen may be slow to answer.
 WAIT_MS = 30_000
 TESTIMONIAL = "They set us up in a week and answered every question the same day."
-
-
-def keep_screenshot(page: Any, name: str) -> None:
-    """A full-page screenshot for a person to look at, in the folder LEADLINE_SCREENSHOTS names (if set)."""
-    folder = os.environ.get("LEADLINE_SCREENSHOTS", "").strip()
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -125,14 +115,7 @@ def browser_of(chromium: Any, live_server: Any, problems: PageProblems, request:
 
     try:
         yield open_browser
-        reports = request.node.stash.get(REPORTS, {})
-        if "call" in reports and reports["call"].failed:
-            artifacts = Path(request.config.rootpath) / "test-artifacts"
-            artifacts.mkdir(exist_ok=True)
-            for number, page in enumerate(pages):
-                page.screenshot(
-                    path=str(artifacts / f"test_playbook_walkthrough_{number}.png"), full_page=True
-                )
+        screenshots_if_failed(request, pages)
     finally:
         for context in contexts:
             context.close()
