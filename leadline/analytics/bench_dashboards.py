@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,7 @@ def _seed(scale: int, now: datetime, rng: random.Random, echo: Echo) -> None:
     activities: list[list[Any]] = []
     visitors: list[list[Any]] = []
     orders: list[list[Any]] = []
+    deals: list[tuple[int, datetime, datetime | None]] = []  # contact, opened, won
     written = 0
     for contact_id, (created, start_rank, target) in zip(contact_ids, plans, strict=True):
         first_seen = created - timedelta(seconds=rng.randrange(0, 86_400 * 3))
@@ -121,6 +123,9 @@ def _seed(scale: int, now: datetime, rng: random.Random, echo: Echo) -> None:
             if moment >= now:
                 break
             changes.append((moment, _LADDER[rank]))
+        opened = next((at for at, stage in changes if _LADDER.index(stage) >= 4), None)
+        if opened is not None:
+            deals.append((contact_id, opened, changes[-1][0] if changes[-1][1] == "customer" else None))
         previous = _LADDER[start_rank]
         for at, stage in changes:
             activities.append(
@@ -165,6 +170,54 @@ def _seed(scale: int, now: datetime, rng: random.Random, echo: Echo) -> None:
     _insert("activity_activity", activity_columns, activities)
     _insert("tracking_visitor", visitor_columns, visitors)
     _insert("sales_order", order_columns, orders)
+    _seed_deals(deals, now, rng)
+    echo(f"  {len(deals):,} deals")
+
+
+def _seed_deals(
+    plans: list[tuple[int, datetime, datetime | None]], now: datetime, rng: random.Random
+) -> None:
+    """A deal for each contact who reached the opportunity stage: won when they became a customer,
+    else open or lost; owned by one of eight salespeople."""
+    from leadline.accounts.models import Role, User
+    from leadline.sales.models import Deal, DealStatus, Pipeline, StageKind
+
+    sellers = [
+        User.objects.create(
+            email=f"seller{number}@bench.example", role=Role.SALES, first_name=f"Seller {number}"
+        )
+        for number in range(8)
+    ]
+    pipeline = Pipeline.objects.get(is_default=True)
+    stages = list(pipeline.stages.order_by("position"))
+    open_stages = [stage for stage in stages if stage.kind == StageKind.OPEN]
+    won = next(stage for stage in stages if stage.kind == StageKind.WON)
+    lost = next(stage for stage in stages if stage.kind == StageKind.LOST)
+    rows = []
+    for number, (contact_id, opened, won_at) in enumerate(plans):
+        if won_at is not None:
+            stage, status, closed = won, DealStatus.WON, won_at
+        elif rng.random() < 0.4:
+            stage, status = lost, DealStatus.LOST
+            closed = min(opened + timedelta(days=rng.randrange(5, 90)), now)
+        else:
+            stage, status, closed = rng.choice(open_stages), DealStatus.OPEN, None
+        rows.append(
+            Deal(
+                pipeline=pipeline, stage=stage, name=f"Deal {number}", contact_id=contact_id,
+                owner=rng.choice(sellers), amount=Decimal(rng.choice([990, 2500, 12_000, 40_000])),
+                currency="USD" if rng.random() < 0.8 else "EUR",
+                expected_close_date=(opened + timedelta(days=rng.randrange(10, 120))).date(), status=status,
+                position=float(number), stage_entered_at=closed or opened, last_activity_at=closed or opened,
+                closed_at=closed,
+            )
+        )  # fmt: skip
+    with transaction.atomic():
+        Deal.objects.bulk_create(rows, batch_size=BATCH)
+        # Created when the contact became an opportunity (creation stamps "now").
+        for deal, (_contact, opened, _won) in zip(rows, plans, strict=True):
+            deal.created_at = opened
+        Deal.objects.bulk_update(rows, ["created_at"], batch_size=1000)
 
 
 # --- The export --------------------------------------------------------------------------------------
