@@ -4,8 +4,9 @@ Leadline's path is the whole of it: the campaign's N rows are queued through the
 sending engine claims them in batches, re-checks suppression and unsubscribes, renders each email
 (merge tags, tracked links, open pixel, unsubscribe headers, VERP return path), sends it over a
 persistent SMTP connection and marks it sent, one statement per message before the next message's
-data goes out, then writes the batch's timeline entries. The sink offers PIPELINING as Postfix does
-(LEADLINE_BENCH_SMTP_PIPELINING=0 turns it off); Leadline uses it, smtplib never does.
+data goes out (on PostgreSQL sent ahead on a connection of its own, committing while the next
+messages are rendered), then writes the batch's timeline entries. The sink offers PIPELINING as
+Postfix does (LEADLINE_BENCH_SMTP_PIPELINING=0 turns it off); Leadline uses it, smtplib never does.
 The baseline, in the same run, is a raw `smtplib` loop sending the very bytes Leadline rendered (made
 again after the timed part) over as many connections as Leadline used. The sink is aiosmtpd in its
 own process, made fast: it reads a message's data in one go, counts it and answers 250.
@@ -258,7 +259,7 @@ def bench_send(scale: int, echo: Echo) -> BenchReport:
     from django.test import override_settings
 
     from leadline.mail.models import OutboundMessage
-    from leadline.mail.sending import outbox_send_due
+    from leadline.mail.sending import marks_in_background, outbox_send_due
 
     rng = random.Random(42)
     echo(f"Seeding {scale:,} contacts and a campaign…")
@@ -313,7 +314,8 @@ def bench_send(scale: int, echo: Echo) -> BenchReport:
     details.append(
         f"{scale:,} messages of {average / 1024:.1f} KiB on average, {report.batches} batches, "
         f"{report.connections} SMTP connection(s) per path, {connection.vendor}, the sink "
-        f"{'offering' if sink.pipelining else 'not offering'} PIPELINING (used by Leadline when offered)"
+        f"{'offering' if sink.pipelining else 'not offering'} PIPELINING (used by Leadline when offered), "
+        f"each mark {'sent ahead on a connection of its own' if marks_in_background() else 'made in line'}"
     )
     details.append(
         f"Leadline: queueing {leadline_seconds - send_seconds:.1f} s, "

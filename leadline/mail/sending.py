@@ -8,6 +8,9 @@ statement after the server's 250, while the next message's envelope is with the 
 before a byte of that message's data goes out — so a crash can lose at most the mark of the one
 message in flight, never a batch. The batch's `email.sent` timeline entries are written together
 from a flag the mark sets. The next message is rendered while the server reads the current one.
+On PostgreSQL, where each commit waits for the WAL flush, the mark is sent at the 250 on a
+connection of its own without waiting for its answer: the next messages are rendered and the next
+envelope goes out while it commits, and the next message's data still waits for that answer.
 
 A worker that dies leaves its rows in `sending`; once the lease runs out another claim takes them
 again, with the same Message-ID. The claim counts an attempt, so a message that kills its worker
@@ -18,9 +21,11 @@ MAX_ATTEMPTS, when it is `dead` with its last error kept.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
+import selectors
 import socket
 import time
 from collections import OrderedDict
@@ -34,9 +39,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from psycopg import pq
 
 from leadline.activity.models import Activity, Kind
 from leadline.activity.services import contacts_touch_activity
@@ -79,6 +85,8 @@ MAX_ATTEMPTS = 10
 # How often a batch renews its leases and looks again at its campaigns (paused or cancelled meanwhile).
 CHECKPOINT_SECONDS = 5.0
 COMPILED_CACHE_SIZE = 64
+# How many of the next messages may be rendered ahead of the one being sent.
+RENDER_AHEAD = 2
 # Merge values a row's merge_context may not replace: the unsubscribe link is always the real one.
 PROTECTED_VALUES = frozenset({"unsubscribe_url"})
 LOST_WORKER_ERROR = "The worker sending this message stopped without an answer from the mail server."
@@ -497,26 +505,150 @@ def _mark_sent_sql() -> str:
     )
 
 
-def _mark_sent(message: OutboundMessage, email: OutgoingEmail, delivery: Delivery) -> bool:
+def _mark_sent(message: OutboundMessage, email: OutgoingEmail, delivery: Delivery, cursor: Any) -> bool:
     """The server took it: say so now, in a statement of its own. The row keeps the subject it went
     out with and is flagged for its `email.sent` timeline entry, which `_record_timeline` writes for
     the whole batch in one transaction (a crash before that leaves the flag, and the next run writes
     the entry: never twice, never lost)."""
-    with connection.cursor() as cursor:
-        # Whoever holds the row now, the message is out: never leave an accepted message unsent.
-        cursor.execute(
-            _mark_sent_sql(),
-            [
-                State.SENT,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                delivery.response[:500],
-                delivery.provider_id[:255],
-                email.subject[:255],
-                message.pk,
-                State.SENT,
-            ],
-        )
-        return bool(cursor.rowcount)
+    # Whoever holds the row now, the message is out: never leave an accepted message unsent.
+    cursor.execute(
+        _mark_sent_sql(),
+        [
+            State.SENT,
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+            delivery.response[:500],
+            delivery.provider_id[:255],
+            email.subject[:255],
+            message.pk,
+            State.SENT,
+        ],
+    )
+    return bool(cursor.rowcount)
+
+
+class _MarkCursor:
+    """`_mark_sent` through one cursor, opened at the first mark on this thread's connection and
+    kept: opening a cursor for each message cost more than the statement's own work in Python."""
+
+    def __init__(self) -> None:
+        self._cursor: Any = None
+
+    def mark(self, message: OutboundMessage, email: OutgoingEmail, delivery: Delivery) -> bool:
+        if self._cursor is None:
+            self._cursor = connection.cursor()
+        return _mark_sent(message, email, delivery, self._cursor)
+
+    def close(self) -> None:
+        cursor, self._cursor = self._cursor, None
+        if cursor is not None:
+            with contextlib.suppress(DatabaseError):  # its connection may be the reason we stop
+                cursor.close()
+
+
+def marks_in_background() -> bool:
+    """Whether marks should be sent ahead on a connection of their own. On PostgreSQL every commit
+    waits for the WAL flush: sent without waiting, a mark's commit overlaps the next message's
+    envelope and rendering instead of adding to them. Not on SQLite, whose commits are cheap; not
+    inside a transaction, whose rows another connection cannot see (and whose locks it would wait
+    on)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+class _PipelinedMarks:
+    """PostgreSQL: `_mark_sent`'s statement sent on a connection of its own as soon as the 250 is
+    read, without waiting for its answer (libpq's asynchronous calls, in this thread: no thread to
+    hand the work to and back). The sender reads the answer (`wait`: True when the row was marked;
+    what went wrong is raised) before a byte of the next message's data goes out, so the rule of one
+    unmarked message is unchanged. One mark at a time; the connection is autocommit, so the answer
+    comes once the mark is committed."""
+
+    def __init__(self) -> None:
+        self._database: Any = None
+        self._pending = False
+        self._selector: selectors.BaseSelector | None = None
+        sql = _mark_sent_sql().split("%s")
+        self._sql = "".join(f"{part}${number}" for number, part in enumerate(sql[:-1], 1)) + sql[-1]
+
+    def _pgconn(self) -> Any:
+        if self._database is None:
+            self._database = connections.create_connection(DEFAULT_DB_ALIAS)
+        database = self._database
+        with database.wrap_database_errors:
+            database.ensure_connection()
+        return database.connection.pgconn
+
+    def _parameters(self, message: OutboundMessage, email: OutgoingEmail, delivery: Delivery) -> list[str]:
+        # The same values as `_mark_sent`'s, as text: the server casts them to the columns' types.
+        return [
+            State.SENT,
+            timezone.now().isoformat(),
+            delivery.response[:500],
+            delivery.provider_id[:255],
+            email.subject[:255],
+            str(message.pk),
+            State.SENT,
+        ]
+
+    def start(self, message: OutboundMessage, email: OutgoingEmail, delivery: Delivery) -> None:
+        if self._pending:
+            raise RuntimeError("The previous mark has not been waited for.")
+        pgconn = self._pgconn()
+        values = [value.encode() for value in self._parameters(message, email, delivery)]
+        with self._database.wrap_database_errors:
+            pgconn.send_query_params(self._sql.encode(), values)
+            self._pending = True
+            while pgconn.flush():  # a connection in non-blocking mode may keep part of it back
+                self._wait_for(pgconn.socket, selectors.EVENT_WRITE)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the pending mark's answer is still to come (does not wait)."""
+        if not self._pending:
+            return False
+        pgconn = self._database.connection.pgconn
+        with self._database.wrap_database_errors:
+            pgconn.consume_input()
+            return bool(pgconn.is_busy())
+
+    def wait(self) -> bool:
+        if not self._pending:
+            return False
+        self._pending = False
+        pgconn = self._database.connection.pgconn
+        with self._database.wrap_database_errors:
+            pgconn.consume_input()
+            while pgconn.is_busy():
+                self._wait_for(pgconn.socket, selectors.EVENT_READ)
+                pgconn.consume_input()
+            result = pgconn.get_result()
+            while pgconn.get_result() is not None:
+                pass
+        if result is None or result.status != pq.ExecStatus.COMMAND_OK:
+            detail = result.error_message.decode("utf-8", "replace").strip() if result is not None else ""
+            raise DatabaseError(f"The message could not be marked sent: {detail or 'no answer'}")
+        return bool(result.command_tuples)
+
+    def _wait_for(self, fileno: int, events: int) -> None:
+        if self._selector is None:
+            self._selector = selectors.DefaultSelector()
+            self._selector.register(fileno, events)
+        else:
+            self._selector.modify(fileno, events)
+        self._selector.select()
+
+    def close(self) -> None:
+        """Read any answer still due and close the connection."""
+        try:
+            if self._pending and self._database is not None:
+                with contextlib.suppress(DatabaseError):  # only waited for: the sender saw any error
+                    self.wait()
+        finally:
+            if self._selector is not None:
+                self._selector.close()
+                self._selector = None
+            database, self._database = self._database, None
+            if database is not None:
+                database.close()
 
 
 def _record_timeline(ids: Sequence[int] | None = None) -> int:
@@ -661,22 +793,34 @@ def _send_batch(
     pacer: Pacer,
     report: SendReport,
     should_stop: Callable[[], bool],
+    marks: _PipelinedMarks | None = None,
 ) -> None:
     """Send the rows one after the other. While the server reads a message, the next one is
     rendered; an accepted message is marked sent while the next one's envelope is with the server,
     and always before that message's data goes out (`SmtpTransport.send`): at any moment at most one
-    accepted message is not yet marked, as when each mark followed its 250 straight away."""
+    accepted message is not yet marked, as when each mark followed its 250 straight away.
+
+    With `marks` (an SMTP transport on PostgreSQL), the mark is sent on its own connection as soon
+    as the 250 is read, and the next messages are rendered while it commits; the next message's data
+    still waits for its answer, so the guarantee is the same."""
     checkpoint_every = min(CHECKPOINT_SECONDS, lease.total_seconds() / 3)
     last_checkpoint = time.monotonic()
     ours = {row.pk for row in rows}
     compose = isinstance(transport, SmtpTransport)
+    if not compose:
+        marks = None  # a backend gives no moment to overlap the mark with
     accepted: list[tuple[OutboundMessage, OutgoingEmail, Delivery]] = []
+    inline = _MarkCursor()
     rendered: dict[int, tuple[OutgoingEmail, bytes | None] | Exception] = {}
 
     def record_accepted() -> None:
+        """The pending mark, done (or waited for) now: called before anything that must not happen
+        while an accepted message is unmarked."""
+        if marks is not None and marks.wait():
+            report.sent += 1
         while accepted:
             message, email, delivery = accepted.pop()
-            if _mark_sent(message, email, delivery):
+            if inline.mark(message, email, delivery):
                 report.sent += 1
 
     def render(message: OutboundMessage) -> tuple[OutgoingEmail, bytes | None] | Exception:
@@ -685,6 +829,15 @@ def _send_batch(
             return email, message_bytes(email) if compose else None
         except Exception as error:
             return error
+
+    def render_ahead(index: int, ahead: int = RENDER_AHEAD) -> bool:
+        """Render the first row of the `ahead` after `index` not rendered yet; False when there is
+        none."""
+        for following in rows[index + 1 : index + 1 + ahead]:
+            if following.pk in ours and following.pk not in rendered:
+                rendered[following.pk] = render(following)
+                return True
+        return False
 
     try:
         for index, message in enumerate(rows):
@@ -712,18 +865,22 @@ def _send_batch(
             if pacer.interval:
                 record_accepted()  # not held through the pause
             pacer.wait(email.from_domain)
-            following = rows[index + 1] if index + 1 < len(rows) else None
 
-            def render_following(
-                following: OutboundMessage | None = following, ours: set[int] = ours
-            ) -> None:
-                if following is not None and following.pk in ours:
-                    rendered[following.pk] = render(following)
+            def before_data(index: int = index) -> None:
+                # While the previous mark commits, render what comes next.
+                while marks is not None and marks.busy and render_ahead(index):
+                    pass
+                record_accepted()
+
+            def while_waiting(index: int = index) -> None:
+                # The next message only: with marks sent ahead, those after it are rendered while
+                # the next mark commits, and reading this 250 sooner starts that mark sooner.
+                render_ahead(index, 1)
 
             try:
                 if compose:
                     delivery = transport.send(
-                        email, data, before_data=record_accepted, while_waiting=render_following
+                        email, data, before_data=before_data, while_waiting=while_waiting
                     )
                 else:
                     record_accepted()
@@ -733,13 +890,19 @@ def _send_batch(
                 _retry_all([row for row in rows[index:] if row.pk in ours], owner, str(error), report)
                 return
             if delivery.outcome == Outcome.SENT:
-                accepted.append((message, email, delivery))
-                if not compose:
-                    record_accepted()  # nothing to overlap it with: straight after the answer
+                if marks is not None:
+                    marks.start(message, email, delivery)
+                else:
+                    accepted.append((message, email, delivery))
+                    if not compose:
+                        record_accepted()  # nothing to overlap it with: straight after the answer
             else:
                 _settle(message, owner, delivery.outcome, delivery.response, report)
     finally:
-        record_accepted()
+        try:
+            record_accepted()
+        finally:
+            inline.close()
 
 
 def _never() -> bool:
@@ -756,9 +919,11 @@ def outbox_send_due(
     time_budget: float | None = None,
     should_stop: Callable[[], bool] = _never,
     pacer: Pacer | None = None,
+    background_marks: bool = True,
 ) -> SendReport:
     """Send what is due, batch after batch over one connection, until nothing is due (or the budget
-    of batches or seconds is spent, or `should_stop` says so)."""
+    of batches or seconds is spent, or `should_stop` says so). `background_marks=False` keeps each
+    mark in line even where `marks_in_background()` would send it ahead."""
     report = SendReport()
     worker = worker or worker_name()
     rate = int(settings.LEADLINE_SEND_RATE)
@@ -768,6 +933,9 @@ def outbox_send_due(
     pacer = pacer or Pacer(rate)
     renderer: _Renderer | None = None
     own_transport = transport is None
+    # Only where it can (PostgreSQL) and never inside a transaction: the marks' connection could
+    # not see its rows, or would wait on their locks for ever.
+    marks = _PipelinedMarks() if background_marks and marks_in_background() else None
     started = time.monotonic()
     # Entries a sender that died after sending did not get to write.
     _record_timeline()
@@ -804,12 +972,17 @@ def outbox_send_due(
                     pacer=pacer,
                     report=report,
                     should_stop=should_stop,
+                    marks=marks,
                 )
             finally:
                 _record_timeline([row.pk for row in rows])
     finally:
-        if transport is not None:
-            report.connections = transport.connections_opened
-            if own_transport:
-                transport.close()
+        try:
+            if marks is not None:
+                marks.close()
+        finally:
+            if transport is not None:
+                report.connections = transport.connections_opened
+                if own_transport:
+                    transport.close()
     return report

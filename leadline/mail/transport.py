@@ -238,7 +238,8 @@ def _put(connection: smtplib.SMTP, commands: str) -> None:
 
 def _dot_stuffed(data: bytes) -> bytes:
     """The DATA payload: lines starting with a dot get another (RFC 5321 §4.5.2), then the end mark."""
-    data = _LEADING_DOT.sub(b"..", data)
+    if data.startswith(b".") or b"\n." in data:  # rare: the search is much cheaper than the pattern
+        data = _LEADING_DOT.sub(b"..", data)
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     return data + b".\r\n"
