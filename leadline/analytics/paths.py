@@ -12,7 +12,7 @@ visits from `ContactTouch` until the worker repacks it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,43 +88,58 @@ def _touch_rows(low: int, high: int) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+def store_block(
+    model: Any,
+    key: dict[str, int],
+    blob: str,
+    rows: list[tuple[Any, ...]],
+    pack: Callable[[list[Any]], bytes],
+) -> None:
+    """One block packed from its rows and no longer dirty; deleted when it has no rows left."""
+    if rows:
+        model.objects.update_or_create(**key, defaults={blob: pack(rows), "count": len(rows), "dirty": False})
+    else:
+        model.objects.filter(**key).delete()
+
+
+def blocks_of(
+    cursor: Any, key_of: Callable[[tuple[Any, ...]], int]
+) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """The rows of an executed cursor, in block order, as (block key, its rows)."""
+    current: int | None = None
+    rows: list[tuple[Any, ...]] = []
+    for batch in iter(lambda: cursor.fetchmany(50_000), []):
+        for row in batch:
+            key = key_of(row)
+            if key != current:
+                if rows and current is not None:
+                    yield current, rows
+                current, rows = key, []
+            rows.append(row)
+    if rows and current is not None:
+        yield current, rows
+
+
 def paths_refresh(chunks: Iterable[int] | None = None) -> int:
     """Repack these chunks (all of them when None) from `ContactTouch`; returns how many."""
-    if chunks is None:
-        TouchChunk.objects.all().delete()
-        numbers: list[int] = []
-        rows: list[tuple[Any, ...]] = []
-        current = None
-        packed: list[TouchChunk] = []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(_TOUCH_COLUMNS)} FROM {ContactTouch._meta.db_table} "  # noqa: S608
-                "ORDER BY contact_id, first_us, first_activity_id"
-            )
-            while batch := cursor.fetchmany(50_000):
-                for row in batch:
-                    number = row[0] // CHUNK_SIZE
-                    if number != current:
-                        if rows and current is not None:
-                            packed.append(TouchChunk(number=current, touches=_pack(rows), count=len(rows)))
-                            numbers.append(current)
-                        rows, current = [], number
-                    rows.append(row)
-        if rows and current is not None:
-            packed.append(TouchChunk(number=current, touches=_pack(rows), count=len(rows)))
-            numbers.append(current)
-        TouchChunk.objects.bulk_create(packed, batch_size=100)
-        return len(numbers)
-    wanted = sorted(set(chunks))
-    for number in wanted:
-        rows = _touch_rows(number * CHUNK_SIZE, (number + 1) * CHUNK_SIZE)
-        if rows:
-            TouchChunk.objects.update_or_create(
-                number=number, defaults={"touches": _pack(rows), "count": len(rows), "dirty": False}
-            )
-        else:
-            TouchChunk.objects.filter(number=number).delete()
-    return len(wanted)
+    if chunks is not None:
+        wanted = sorted(set(chunks))
+        for number in wanted:
+            rows = _touch_rows(number * CHUNK_SIZE, (number + 1) * CHUNK_SIZE)
+            store_block(TouchChunk, {"number": number}, "touches", rows, _pack)
+        return len(wanted)
+    TouchChunk.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(_TOUCH_COLUMNS)} FROM {ContactTouch._meta.db_table} "  # noqa: S608
+            "ORDER BY contact_id, first_us, first_activity_id"
+        )
+        packed = [
+            TouchChunk(number=number, touches=_pack(rows), count=len(rows))
+            for number, rows in blocks_of(cursor, lambda row: row[0] // CHUNK_SIZE)
+        ]
+    TouchChunk.objects.bulk_create(packed, batch_size=100)
+    return len(packed)
 
 
 def paths_mark_dirty(contact_ids: Iterable[int]) -> None:

@@ -23,6 +23,7 @@ from django.db import connection
 from numpy.typing import NDArray
 
 from leadline.analytics.models import TouchOrigin, TrafficSession, VisitChunk
+from leadline.analytics.paths import blocks_of, store_block
 from leadline.analytics.paths import session_key as uuid_key
 
 FIELDS = ("us", "visitor", "origin", "views", "flags")
@@ -82,35 +83,17 @@ def visits_refresh(days: Iterable[int] | None = None) -> int:
     if days is not None:
         wanted = sorted(set(days))
         for day in wanted:
-            found = _rows(day * DAY_US, (day + 1) * DAY_US)
-            if found:
-                VisitChunk.objects.update_or_create(
-                    day=day, defaults={"visits": _pack(found), "count": len(found), "dirty": False}
-                )
-            else:
-                VisitChunk.objects.filter(day=day).delete()
+            store_block(VisitChunk, {"day": day}, "visits", _rows(day * DAY_US, (day + 1) * DAY_US), _pack)
         return len(wanted)
     VisitChunk.objects.all().delete()
-    packed: list[VisitChunk] = []
-    current: int | None = None
-    rows: list[tuple[Any, ...]] = []
-
-    def flush() -> None:
-        if rows and current is not None:
-            packed.append(VisitChunk(day=current, visits=_pack(rows), count=len(rows)))
-
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {_COLUMNS} FROM {TrafficSession._meta.db_table} ORDER BY started_at, id"  # noqa: S608
         )
-        while batch := cursor.fetchmany(50_000):
-            for row in batch:
-                day = _us(row[0]) // DAY_US
-                if day != current:
-                    flush()
-                    rows, current = [], day
-                rows.append(row)
-    flush()
+        packed = [
+            VisitChunk(day=day, visits=_pack(rows), count=len(rows))
+            for day, rows in blocks_of(cursor, lambda row: _us(row[0]) // DAY_US)
+        ]
     VisitChunk.objects.bulk_create(packed, batch_size=100)
     return len(packed)
 
