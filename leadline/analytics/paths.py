@@ -53,8 +53,9 @@ class StraddlingVisits:
 
 
 def session_key(value: Any) -> int:
-    """A 64-bit number for a session id (a UUID, or its hex text as SQLite stores it); 0 for none.
-    It only has to tell apart the sessions of one contact."""
+    """A 64-bit number for a UUID (or its hex text, as SQLite stores it): its first 64 bits; 0 for
+    none. Sessions use it to tell apart the visits of one contact, visitors (`analytics.visits`) to
+    count distinct visitors."""
     if value is None:
         return 0
     raw = value.bytes if isinstance(value, uuid.UUID) else bytes.fromhex(str(value).replace("-", ""))
