@@ -233,10 +233,9 @@ class ContactTouch(models.Model):
     class Meta:
         ordering = ["contact", "first_us"]
         indexes = [
+            # The fold and the packing of `TouchChunk` read a block of contacts at a time; attribution
+            # reads its windows from the packed chunks, not from here.
             models.Index(fields=["contact", "session_id"], name="analytics_touch_contact"),
-            # Covering: attribution reads a window's visits from the index alone.
-            models.Index(fields=["first_us", "last_us", "contact", "origin"], name="analytics_touch_first"),
-            models.Index(fields=["last_us", "first_us"], name="analytics_touch_last"),
         ]
 
     def __str__(self) -> str:
