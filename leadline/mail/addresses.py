@@ -8,29 +8,36 @@ parts stay within the dot-atom characters every mail server accepts.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+
+from leadline.core.signing import KeyedHash
 
 BOUNCE_LOCAL = "bounce"
 UNSUBSCRIBE_LOCAL = "unsubscribe"
 _ADDRESS = re.compile(r"^(?P<local>[a-z]+)\+(?P<id>[0-9a-f]{32})\.(?P<mac>[0-9a-f]{16})@(?P<domain>[^@\s]+)$")
 
 
+@lru_cache(maxsize=16)
+def _key(local: str, secret: str) -> KeyedHash:
+    return KeyedHash(f"leadline.mail.address.{local}:{secret}".encode())
+
+
 def _mac(local: str, hex_id: str) -> str:
-    key = f"leadline.mail.address.{local}:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, hex_id.encode(), hashlib.sha256).hexdigest()[:16]
+    return _key(local, settings.SECRET_KEY).digest(hex_id.encode()).hex()[:16]
 
 
 def _address(local: str, message: Any) -> str:
     domain = settings.LEADLINE_BOUNCE_DOMAIN
     if not domain:
         return ""
-    hex_id = UUID(str(message.public_id)).hex
+    public_id = message.public_id
+    hex_id = (public_id if isinstance(public_id, UUID) else UUID(str(public_id))).hex
     return f"{local}+{hex_id}.{_mac(local, hex_id)}@{domain}"
 
 

@@ -122,6 +122,8 @@ def scan(template: str, allowed: Collection[str], *, keep_blocks: bool = False) 
 
 def display_value(value: Any) -> str:
     """A stored value as people would write it: lists joined, yes/no for booleans, whole numbers plain."""
+    if type(value) is str:  # nearly always: ask first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -21,6 +21,7 @@ import re
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from html import escape as escape_html
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote
@@ -91,6 +92,8 @@ class CompiledEmail:
     html: tuple[Piece, ...]
     text: tuple[Piece, ...]
     warnings: tuple[str, ...] = ()
+    # What is worked out from the compiled email for sending it (`leadline.mail.wire`), kept with it.
+    cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def tag_names(self) -> frozenset[str]:
@@ -103,9 +106,22 @@ class CompiledEmail:
         }
         return frozenset(self.tags[index].name for index in used)
 
+    def filled(self, values: Mapping[str, Any]) -> list[str]:
+        """Each tag's text for these values (its default when blank), in the order of `tags`."""
+        return [merge_tags.fill(tag, values) for tag in self.tags]
+
+    def subject_text(self, filled: list[str]) -> str:
+        return " ".join(_join(self.subject, filled, _FOR_SUBJECT).split())
+
+    def html_text(self, filled: list[str]) -> str:
+        return _join(self.html, filled, _FOR_HTML)
+
+    def plain_text(self, filled: list[str]) -> str:
+        # A link whose address rendered as nothing would read "text ()".
+        return _join(self.text, filled, _FOR_TEXT).replace(" ()", "")
+
     def render(self, values: Mapping[str, Any]) -> RenderedEmail:
-        filled = [merge_tags.fill(tag, values) for tag in self.tags]
-        subject = " ".join(_join(self.subject, filled, _FOR_SUBJECT).split())
+        filled = self.filled(values)
         headers: dict[str, str] = {}
         unsubscribe = str(values.get("unsubscribe_url") or "")
         if self.kind == "marketing" and SAFE_URL.match(unsubscribe) and unsubscribe.startswith("http"):
@@ -113,10 +129,9 @@ class CompiledEmail:
             headers["List-Unsubscribe"] = f"<{unsubscribe}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         return RenderedEmail(
-            subject=subject,
-            html=_join(self.html, filled, _FOR_HTML),
-            # A link whose address rendered as nothing would read "text ()".
-            text=_join(self.text, filled, _FOR_TEXT).replace(" ()", ""),
+            subject=self.subject_text(filled),
+            html=self.html_text(filled),
+            text=self.plain_text(filled),
             headers=headers,
         )
 
@@ -128,14 +143,16 @@ def safe_url(value: str) -> str:
 
 
 def _html_text(value: str) -> str:
-    return str(escape(value)).replace("\r\n", "\n").replace("\n", "<br>")
+    return escape_html(value).replace("\r\n", "\n").replace("\n", "<br>")
 
 
+# The standard library's escape, as Django's `escape` uses, without its lazy-text wrapping: a
+# campaign fills these slots for every recipient.
 _FOR_HTML = {
     TEXT: _html_text,
-    ATTRIBUTE: lambda value: str(escape(" ".join(value.split()))),
-    URL: lambda value: str(escape(safe_url(value))),
-    URL_PART: lambda value: str(escape(quote(value, safe=""))),
+    ATTRIBUTE: lambda value: escape_html(" ".join(value.split())),
+    URL: lambda value: escape_html(safe_url(value)),
+    URL_PART: lambda value: escape_html(quote(value, safe="")),
 }
 _FOR_TEXT = {
     TEXT: lambda value: value,
@@ -144,6 +161,11 @@ _FOR_TEXT = {
     URL_PART: lambda value: quote(value, safe=""),
 }
 _FOR_SUBJECT = {mode: (lambda value: value) for mode in (TEXT, ATTRIBUTE, URL, URL_PART)}
+
+
+def html_slot(slot: tuple[int, str], filled: list[str]) -> str:
+    """A merge slot of the HTML part, filled as the place it stands in wants it."""
+    return _FOR_HTML[slot[1]](filled[slot[0]])
 
 
 def _join(pieces: tuple[Piece, ...], filled: list[str], formats: Mapping[str, Any]) -> str:

@@ -22,7 +22,7 @@ CLICK_PURPOSE = "mail.click"
 OPEN_PURPOSE = "mail.open"
 
 # Only real web links are tracked; mailto:, tel:, anchors and merge-tag leftovers stay as they are.
-_HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://[^"'\s<>]+)\2""", re.IGNORECASE)
+TRACKED_LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://[^"'\s<>]+)\2""", re.IGNORECASE)
 
 
 def click_token(message_public_id: Any, url: str) -> str:
@@ -51,6 +51,14 @@ def read_open_token(token: str) -> str:
     return str(UUID(bytes=payload))
 
 
+def open_pixel(base: str, message_id: bytes) -> str:
+    """The open pixel of the message whose public id is `message_id` (its 16 bytes)."""
+    return (
+        f'<img src="{base}/o/{make_compact_token(message_id, purpose=OPEN_PURPOSE)}" width="1" height="1" alt="" '
+        'style="display:block;border:0;width:1px;height:1px">'
+    )
+
+
 def track_html(body: str, *, message_public_id: Any, unsubscribe_url: str = "") -> str:
     """Point every web link of a rendered HTML body at `/c/<token>` and add the open pixel.
     The unsubscribe link is left alone: unsubscribing must not depend on the tracker."""
@@ -70,11 +78,8 @@ def track_html(body: str, *, message_public_id: Any, unsubscribe_url: str = "") 
             tracked = cache[url] = f"{base}/c/{token}"
         return f"{match.group(1)}{match.group(2)}{tracked}{match.group(2)}"
 
-    tracked_body = _HREF.sub(rewrite, body)
-    pixel = (
-        f'<img src="{base}/o/{make_compact_token(message_id, purpose=OPEN_PURPOSE)}" width="1" height="1" alt="" '
-        'style="display:block;border:0;width:1px;height:1px">'
-    )
+    tracked_body = TRACKED_LINK.sub(rewrite, body)
+    pixel = open_pixel(base, message_id)
     closing = tracked_body.lower().rfind("</body>")
     if closing == -1:
         return tracked_body + pixel
