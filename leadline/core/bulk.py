@@ -149,16 +149,23 @@ def insert_values(
         if field.attname not in columns and not (field.primary_key and _is_auto(field))
     ]
     empty: dict[str, Any] = {}
+    # The constant defaults come last, prepared once and added to each row as they are.
+    varying = [column for column in rest if not column.constant]
+    constant = [column for column in rest if column.constant]
+    tail = [column.value(empty) for column in constant]
     statement = _Statement(
-        connection, meta.db_table, [str(column.field.column) for column in [*given, *rest]], ignore_conflicts
+        connection,
+        meta.db_table,
+        [str(column.field.column) for column in [*given, *varying, *constant]],
+        ignore_conflicts,
     )
     inserted = 0
     batch: list[Sequence[Any]] = []
     for row in rows:
-        batch.append(
-            [column.prepare(value) for column, value in zip(given, row, strict=True)]
-            + [column.value(empty) for column in rest]
-        )
+        values = [column.prepare(value) for column, value in zip(given, row, strict=True)]
+        values.extend([column.value(empty) for column in varying])
+        values.extend(tail)
+        batch.append(values)
         if len(batch) >= batch_size:
             inserted += statement.execute(batch)
             batch = []

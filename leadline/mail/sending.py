@@ -35,18 +35,21 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.base import ModelState
 from django.utils import timezone
 from psycopg import pq
 
 from leadline.activity.models import Activity, Kind
 from leadline.activity.services import contacts_touch_activity
-from leadline.core.bulk import insert_rows
+from leadline.contacts.models import Company, Contact
+from leadline.core.bulk import insert_values
 from leadline.core.jobs import backoff_delay
 from leadline.mail.addresses import return_path, unsubscribe_mailto
 from leadline.mail.dkim_signing import DkimKey, DkimKeyError, check_private_key
@@ -75,6 +78,7 @@ from leadline.mail.transport import (
     message_bytes,
     open_transport,
 )
+from leadline.mail.wire import wire_plan
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +89,9 @@ MAX_ATTEMPTS = 10
 # How often a batch renews its leases and looks again at its campaigns (paused or cancelled meanwhile).
 CHECKPOINT_SECONDS = 5.0
 COMPILED_CACHE_SIZE = 64
-# How many of the next messages may be rendered ahead of the one being sent.
-RENDER_AHEAD = 2
+# How many of the next messages may be rendered ahead of the one being sent, while the mail server
+# reads the current one.
+RENDER_AHEAD = 4
 # Merge values a row's merge_context may not replace: the unsubscribe link is always the real one.
 PROTECTED_VALUES = frozenset({"unsubscribe_url"})
 LOST_WORKER_ERROR = "The worker sending this message stopped without an answer from the mail server."
@@ -172,33 +177,92 @@ def _claim(*, owner: str, limit: int, lease: timedelta, now: datetime) -> list[O
     )
 
 
+# What sending reads of a row, its contact and the contact's company. A row's timestamps are left
+# out (sending reads none, and on SQLite converting them was most of the cost of loading a row),
+# as are the contact's other columns: a field left out loads from the database if anything reads it.
+_ROW_COLUMNS = tuple(
+    field.attname
+    for field in OutboundMessage._meta.concrete_fields
+    if not isinstance(field, models.DateTimeField)
+)
+_CONTACT_COLUMNS = (
+    "id", "public_id", "email", "first_name", "last_name", "phone", "job_title", "city", "country",
+    "properties", "company_id", "owner_id",
+)  # fmt: skip
+_COMPANY_COLUMNS = ("id", "name", "domain", "industry", "properties")
+
+
+def _loaded(model: type[models.Model], names: Sequence[str], values: Sequence[Any], using: str) -> Any:
+    """A model instance as the database holds it, without `Model.__init__` (which cost more than the
+    batch's queries): what `from_db` makes with these fields only, the others deferred."""
+    instance: Any = models.Model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = using
+    instance._state = state
+    instance.__dict__.update(zip(names, values, strict=True))
+    return instance
+
+
 def with_related(queryset: QuerySet[OutboundMessage]) -> list[OutboundMessage]:
-    """The rows with everything rendering reads. The objects a whole campaign shares (its sender,
-    template and layout, the campaign, contact owners) are fetched once and shared, not joined
-    into every row."""
-    rows = list(queryset.select_related("contact__company"))
+    """The rows with everything rendering reads. Each row comes with its contact and the contact's
+    company in one query, read as plain values; the objects a whole campaign shares (its sender,
+    template and layout, the campaign, contact owners, companies) are fetched or built once and
+    shared, not made again for every row. A query costs about as much again per column it reads
+    (Django builds the statement each time), so the shared objects read what sending needs."""
+    using = queryset.db
+    row_size = len(_ROW_COLUMNS)
+    contact_end = row_size + len(_CONTACT_COLUMNS)
+    records = list(
+        queryset.values_list(
+            *_ROW_COLUMNS,
+            *[f"contact__{name}" for name in _CONTACT_COLUMNS],
+            *[f"contact__company__{name}" for name in _COMPANY_COLUMNS],
+        )
+    )
+    rows: list[OutboundMessage] = []
+    contacts: list[Any] = []
+    companies: dict[int, Any] = {}
+    for record in records:
+        rows.append(_loaded(OutboundMessage, _ROW_COLUMNS, record[:row_size], using))
+        contact_values = record[row_size:contact_end]
+        if contact_values[0] is None:
+            contacts.append(None)
+            continue
+        contact = _loaded(Contact, _CONTACT_COLUMNS, contact_values, using)
+        company_id = record[contact_end]
+        if company_id is not None and company_id not in companies:
+            companies[company_id] = _loaded(Company, _COMPANY_COLUMNS, record[contact_end:], using)
+        contacts.append(contact)
     shared: dict[str, dict[Any, Any]] = {
-        "sender": SenderIdentity.objects.in_bulk({row.sender_id for row in rows} - {None}),
-        "template": Template.objects.select_related("layout").in_bulk(
-            {row.template_id for row in rows} - {None}
-        ),
-        "campaign": Campaign.objects.in_bulk({row.campaign_id for row in rows} - {None}),
-        "subscription_type": SubscriptionType.objects.in_bulk(
+        "sender": SenderIdentity.objects.using(using).in_bulk({row.sender_id for row in rows} - {None}),
+        "template": Template.objects.using(using)
+        .select_related("layout")
+        .in_bulk({row.template_id for row in rows} - {None}),
+        # Sending reads a campaign's status; its other columns load if anything reads them.
+        "campaign": Campaign.objects.using(using)
+        .only("id", "public_id", "name", "status")
+        .in_bulk({row.campaign_id for row in rows} - {None}),
+        "subscription_type": SubscriptionType.objects.using(using).in_bulk(
             {row.subscription_type_id for row in rows} - {None}
         ),
     }
-    owner_ids = {
-        row.contact.owner_id for row in rows if row.contact_id and row.contact and row.contact.owner_id
-    }
-    owners = get_user_model().objects.in_bulk(owner_ids)
-    for row in rows:
-        for name, objects in shared.items():
-            related_id = getattr(row, f"{name}_id")
-            if related_id is not None:
-                setattr(row, name, objects.get(related_id))
-        contact = row.contact if row.contact_id else None
+    owners = (
+        get_user_model()
+        .objects.using(using)
+        .only("id", "first_name", "last_name", "email")
+        .in_bulk({contact.owner_id for contact in contacts if contact is not None} - {None})
+    )
+    for row, contact in zip(rows, contacts, strict=True):
+        loaded = row.__dict__  # the keys as loaded, without a descriptor call for each
+        cache = {name: objects.get(loaded[f"{name}_id"]) for name, objects in shared.items()}
+        cache["contact"] = contact
+        row._state.fields_cache = cache
         if contact is not None:
-            contact.owner = owners.get(contact.owner_id) if contact.owner_id else None
+            contact._state.fields_cache = {
+                "company": companies.get(contact.company_id),
+                "owner": owners.get(contact.owner_id),
+            }
     return rows
 
 
@@ -409,12 +473,13 @@ class _Renderer:
         for name, value in context.items():
             if name not in PROTECTED_VALUES and isinstance(value, (str, int, float)):
                 values[name] = str(value)
-        rendered = compiled.render(values)
-        html = rendered.html
+        filled = compiled.filled(values)
+        marketing = message.kind == Template.Kind.MARKETING
+        html, html_encoded = _html_part(
+            compiled, filled, message=message if marketing and not test else None, unsubscribe_url=unsubscribe
+        )
         headers = {"Message-ID": message.message_id}
-        if message.kind == Template.Kind.MARKETING:
-            if not test:
-                html = track_html(html, message_public_id=message.public_id, unsubscribe_url=unsubscribe)
+        if marketing:
             links = [f"<{unsubscribe}>"]
             mailto = "" if test else unsubscribe_mailto(message)
             if mailto:
@@ -427,14 +492,34 @@ class _Renderer:
             recipient=message.to_email,
             from_name=from_name,
             from_email=from_email,
-            subject=rendered.subject,
-            text=rendered.text,
+            subject=compiled.subject_text(filled),
+            text=compiled.plain_text(filled),
             html=html,
+            html_encoded=html_encoded,
             reply_to=reply_to,
             headers=headers,
             metadata={"leadline_message": str(message.public_id)},
             dkim=self.dkim_key(from_email),
         )
+
+
+def _html_part(
+    compiled: CompiledEmail, filled: list[str], *, message: OutboundMessage | None, unsubscribe_url: str
+) -> tuple[str, bytes]:
+    """(the HTML part, quoted-printable or b"") of one recipient's email, its links tracked and an
+    open pixel added when `message` is given. Made from the compiled email's wire plan, which did
+    the shared work once; a plan that cannot promise the same HTML leaves it to `track_html`."""
+    plan = wire_plan(compiled, tracked=message is not None)
+    if plan.exact:
+        message_id = b""
+        if message is not None:
+            public_id = message.public_id
+            message_id = (public_id if isinstance(public_id, UUID) else UUID(str(public_id))).bytes
+        return plan.fill(filled, message_id=message_id, unsubscribe_url=unsubscribe_url)
+    html = compiled.html_text(filled)
+    if message is not None:
+        html = track_html(html, message_public_id=message.public_id, unsubscribe_url=unsubscribe_url)
+    return html, b""
 
 
 def _dkim_keys() -> dict[str, DkimKey]:
@@ -485,9 +570,10 @@ class Pacer:
 
 
 @cache
-def _mark_sent_sql() -> str:
+def _mark_sent_sql(*, provider_id: bool = True) -> str:
     """The one statement run for every message sent, written once: building it through the ORM each
-    time cost more than running it."""
+    time cost more than running it. Without `provider_id` (SMTP gives none) the column and its index
+    are left alone."""
     meta = OutboundMessage._meta
     quote = connection.ops.quote_name
 
@@ -496,53 +582,80 @@ def _mark_sent_sql() -> str:
         assert isinstance(field, models.Field) and field.column
         return quote(field.column)
 
+    sent = f"'{State.SENT.value}'"
+    provider = f"{column('provider_id')} = %s, " if provider_id else ""
     return (
-        f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, {column('sent_at')} = %s, "  # noqa: S608
-        f"{column('smtp_response')} = %s, {column('provider_id')} = %s, {column('last_error')} = '', "
+        f"UPDATE {quote(meta.db_table)} SET {column('state')} = {sent}, {column('sent_at')} = %s, "  # noqa: S608
+        f"{column('smtp_response')} = %s, {provider}{column('last_error')} = '', "
         f"{column('lease_owner')} = '', {column('lease_until')} = NULL, "
         f"{column('subject')} = %s, {column('timeline_pending')} = {column('contact_id')} IS NOT NULL "
-        f"WHERE {column('id')} = %s AND {column('state')} <> %s"
+        f"WHERE {column('id')} = %s AND {column('state')} <> {sent}"
     )
 
 
-def _mark_sent(message: OutboundMessage, email: OutgoingEmail, delivery: Delivery, cursor: Any) -> bool:
+def _mark_sent_values(
+    message: OutboundMessage, email: OutgoingEmail, delivery: Delivery, sent_at: Any
+) -> list[Any]:
+    """The parameters of `_mark_sent_sql(provider_id=bool(delivery.provider_id))`."""
+    if delivery.provider_id:
+        return [sent_at, delivery.response[:500], delivery.provider_id[:255], email.subject[:255], message.pk]
+    return [sent_at, delivery.response[:500], email.subject[:255], message.pk]
+
+
+def _mark_sent(
+    message: OutboundMessage, email: OutgoingEmail, delivery: Delivery, cursor: _MarkCursor
+) -> bool:
     """The server took it: say so now, in a statement of its own. The row keeps the subject it went
     out with and is flagged for its `email.sent` timeline entry, which `_record_timeline` writes for
     the whole batch in one transaction (a crash before that leaves the flag, and the next run writes
     the entry: never twice, never lost)."""
     # Whoever holds the row now, the message is out: never leave an accepted message unsent.
-    cursor.execute(
-        _mark_sent_sql(),
-        [
-            State.SENT,
-            connection.ops.adapt_datetimefield_value(timezone.now()),
-            delivery.response[:500],
-            delivery.provider_id[:255],
-            email.subject[:255],
-            message.pk,
-            State.SENT,
-        ],
-    )
-    return bool(cursor.rowcount)
+    sent_at = cursor.open().ops.adapt_datetimefield_value(timezone.now())
+    return cursor.execute(bool(delivery.provider_id), _mark_sent_values(message, email, delivery, sent_at))
 
 
 class _MarkCursor:
-    """`_mark_sent` through one cursor, opened at the first mark on this thread's connection and
-    kept: opening a cursor for each message cost more than the statement's own work in Python."""
+    """`_mark_sent` through one cursor of the database driver itself, opened at the first mark on
+    this thread's connection and kept, with the statement already in the driver's own parameter
+    style: Django's cursor rewrote and checked the statement on every execute, and that (with the
+    opening of a cursor for each message) cost more than the statement's own work in the database."""
 
     def __init__(self) -> None:
+        self.database: Any = None
         self._cursor: Any = None
+        self._statements: dict[bool, str] = {}
 
     def mark(self, message: OutboundMessage, email: OutgoingEmail, delivery: Delivery) -> bool:
+        return _mark_sent(message, email, delivery, self)
+
+    def open(self) -> Any:
+        """The connection the marks go through (this thread's), opened if need be."""
         if self._cursor is None:
-            self._cursor = connection.cursor()
-        return _mark_sent(message, email, delivery, self._cursor)
+            database = connections[DEFAULT_DB_ALIAS]
+            with database.wrap_database_errors:
+                database.ensure_connection()
+                self._cursor = database.connection.cursor()
+            self.database = database
+        return self.database
+
+    def execute(self, provider_id: bool, values: list[Any]) -> bool:
+        """Run `_mark_sent_sql(provider_id=...)` with `values`; True when a row was marked."""
+        self.open()
+        statement = self._statements.get(provider_id)
+        if statement is None:
+            statement = _mark_sent_sql(provider_id=provider_id)
+            if self.database.Database.paramstyle == "qmark":
+                statement = statement.replace("%s", "?")
+            self._statements[provider_id] = statement
+        with self.database.wrap_database_errors:
+            self._cursor.execute(statement, values)
+        return bool(self._cursor.rowcount)
 
     def close(self) -> None:
         cursor, self._cursor = self._cursor, None
         if cursor is not None:
-            with contextlib.suppress(DatabaseError):  # its connection may be the reason we stop
-                cursor.close()
+            with contextlib.suppress(DatabaseError), self.database.wrap_database_errors:
+                cursor.close()  # its connection may be the reason we stop
 
 
 def marks_in_background() -> bool:
@@ -578,15 +691,13 @@ class _PipelinedMarks:
         return database.connection.pgconn
 
     def _parameters(self, message: OutboundMessage, email: OutgoingEmail, delivery: Delivery) -> list[str]:
-        # The same values as `_mark_sent`'s, as text: the server casts them to the columns' types.
+        # The values of `_mark_sent_sql()`, as text: the server casts them to the columns' types.
         return [
-            State.SENT,
             timezone.now().isoformat(),
             delivery.response[:500],
             delivery.provider_id[:255],
             email.subject[:255],
             str(message.pk),
-            State.SENT,
         ]
 
     def start(self, message: OutboundMessage, email: OutgoingEmail, delivery: Delivery) -> None:
@@ -651,6 +762,10 @@ class _PipelinedMarks:
                 database.close()
 
 
+# The columns of an `email.sent` entry given for each row; the others take their defaults, prepared once.
+_TIMELINE_COLUMNS = ("kind", "contact_id", "company_id", "actor_id", "occurred_at", "title", "data")
+
+
 def _record_timeline(ids: Sequence[int] | None = None) -> int:
     """Write the `email.sent` timeline entries of sent messages still flagged (of `ids`, or all of
     them), and clear the flags, in one transaction."""
@@ -682,7 +797,7 @@ def _record_timeline(ids: Sequence[int] | None = None) -> int:
             ).values_list("id", "public_id", "name")
         }
         now = timezone.now()
-        entries: list[dict[str, Any]] = []
+        entries: list[tuple[Any, ...]] = []
         contact_ids: list[int] = []
         latest: datetime | None = None
         for _pk, public_id, subject, to_email, kind, variant, sent_at, sent_by_id, contact_id, company_id, campaign_id in rows:  # fmt: skip
@@ -704,18 +819,10 @@ def _record_timeline(ids: Sequence[int] | None = None) -> int:
                 latest = occurred_at
             contact_ids.append(contact_id)
             entries.append(
-                {
-                    "kind": Kind.EMAIL_SENT,
-                    "contact_id": contact_id,
-                    "company_id": company_id,
-                    "actor_id": sent_by_id,
-                    "occurred_at": occurred_at,
-                    "title": subject[:300],
-                    "data": data,
-                }
+                (Kind.EMAIL_SENT, contact_id, company_id, sent_by_id, occurred_at, subject[:300], data)
             )
         if entries:
-            insert_rows(Activity, entries)
+            insert_values(Activity, _TIMELINE_COLUMNS, entries)
             assert latest is not None
             contacts_touch_activity(contact_ids, latest)
         OutboundMessage.objects.filter(id__in=[row[0] for row in rows]).update(timeline_pending=False)
@@ -871,11 +978,15 @@ def _send_batch(
                 while marks is not None and marks.busy and render_ahead(index):
                     pass
                 record_accepted()
+                # The server is reading the envelope: render ahead until its answer is in.
+                while not transport.answered() and render_ahead(index):
+                    pass
 
             def while_waiting(index: int = index) -> None:
-                # The next message only: with marks sent ahead, those after it are rendered while
-                # the next mark commits, and reading this 250 sooner starts that mark sooner.
-                render_ahead(index, 1)
+                # The server is reading the data: render ahead until it answers, and no further, so
+                # that the answer (and with marks sent ahead, the next mark) is not kept waiting.
+                while not transport.answered() and render_ahead(index):
+                    pass
 
             try:
                 if compose:

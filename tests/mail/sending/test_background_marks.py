@@ -56,7 +56,7 @@ def test_a_failing_mark_stops_the_next_message_before_its_data(any_server, sende
         values = real_parameters(self, message, email, delivery)
         marks.append(message.pk)
         if len(marks) == 2:
-            values[5] = "not a row"  # the server refuses the statement
+            values[values.index(str(message.pk))] = "not a row"  # the server refuses the statement
         return values
 
     monkeypatch.setattr(sending._PipelinedMarks, "_parameters", parameters)

@@ -15,8 +15,8 @@ from leadline.mail.merge_values import read_unsubscribe_token
 from leadline.mail.models import OutboundMessage
 from leadline.mail.sending import outbox_send_due
 from leadline.mail.tracking import read_click_token
-from tests.factories import CompanyFactory, ContactFactory
-from tests.mail.sending.factories import queue_campaign, rows_of, sending_domain_with_key
+from tests.factories import CompanyFactory, ContactFactory, UserFactory
+from tests.mail.sending.factories import newsletter_template, queue_campaign, rows_of, sending_domain_with_key
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,35 @@ def test_it_personalises_each_message(smtp, sender):
     assert "12 Harbour Street" in to_ada.html
     assert to_ada["From"] == f"Northwind Studio <{sender.from_email}>"
     assert to_ada["Reply-To"] == sender.reply_to
+
+
+def test_each_message_shows_its_own_contact_company_and_owner(smtp, sender):
+    maya = UserFactory(first_name="Maya")
+    engines = CompanyFactory(name="Analytical Engines", domain="engines.example", industry="Computing")
+    ada = ContactFactory(
+        first_name="Ada", last_name="Lovelace", job_title="Analyst", company=engines, owner=maya
+    )
+    charles = ContactFactory(first_name="Charles", job_title="Inventor", company=engines)
+    grace = ContactFactory(first_name="Grace", job_title="Admiral", company=None, owner=maya)
+    template = newsletter_template(
+        body="{{ full_name }}, {{ job_title }} at {{ company | default:'no firm' }} "
+        "({{ company_domain | default:'-' }}, {{ company_industry | default:'-' }}); "
+        "ask {{ owner_first_name | default:'us' }}."
+    )
+    queue_campaign([ada, charles, grace], sender=sender, template=template)
+
+    outbox_send_due()
+
+    [to_ada] = smtp.to(ada.email)
+    [to_charles] = smtp.to(charles.email)
+    [to_grace] = smtp.to(grace.email)
+    assert (
+        "Ada Lovelace, Analyst at Analytical Engines (engines.example, Computing); ask Maya." in to_ada.text
+    )
+    assert f"{charles.full_name}, Inventor at Analytical Engines (engines.example, Computing); ask us." in (
+        to_charles.text
+    )
+    assert f"{grace.full_name}, Admiral at no firm (-, -); ask Maya." in to_grace.text
 
 
 def test_it_tracks_the_links_of_marketing_email_but_not_the_unsubscribe_link(smtp, sender, settings):

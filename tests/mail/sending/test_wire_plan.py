@@ -97,7 +97,9 @@ def test_tracked_html_from_the_plan_is_what_the_long_way_makes(settings, format,
             email.html_text(filled), message_public_id=message_id, unsubscribe_url=values["unsubscribe_url"]
         )
 
-        html, encoded = plan.fill(filled, message_id=message_id.bytes, unsubscribe_url=values["unsubscribe_url"])
+        html, encoded = plan.fill(
+            filled, message_id=message_id.bytes, unsubscribe_url=values["unsubscribe_url"]
+        )
 
         assert html == expected
         assert decoded(encoded) == expected.replace("\r\n", "\n").replace("\r", "\n")
