@@ -23,6 +23,7 @@ import contextlib
 import enum
 import re
 import secrets
+import select
 import smtplib
 import ssl
 import time
@@ -439,6 +440,18 @@ class SmtpTransport:
             return self._refused(connection, code, reply, "DATA")
         return Delivery(Outcome.SENT, _reply_text(code, reply))
 
+    def answered(self) -> bool:
+        """Whether the server's next reply has arrived (or cannot come), without waiting for it: the
+        sender uses the time the server takes to render what comes next."""
+        connection = self.connection
+        sock = getattr(connection, "sock", None)
+        if sock is None:
+            return True
+        try:
+            return bool(select.select([sock], [], [], 0)[0])
+        except (OSError, ValueError):
+            return True
+
     def close(self) -> None:
         if self.connection is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
@@ -541,6 +554,10 @@ class BackendTransport:
         if isinstance(error, smtplib.SMTPResponseException):
             return Delivery(classify(error.smtp_code), _reply_text(error.smtp_code, error.smtp_error))
         return Delivery(Outcome.RETRY, detail)
+
+    def answered(self) -> bool:
+        """Always: the backend answers when it is called, with no moment in between to use."""
+        return True
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing a connection that may already have failed
