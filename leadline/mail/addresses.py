@@ -16,7 +16,7 @@ from uuid import UUID
 
 from django.conf import settings
 
-from leadline.core.signing import KeyedHash
+from leadline.core.signing import KeyedHash, uuid_bytes
 
 BOUNCE_LOCAL = "bounce"
 UNSUBSCRIBE_LOCAL = "unsubscribe"
@@ -36,8 +36,7 @@ def _address(local: str, message: Any) -> str:
     domain = settings.LEADLINE_BOUNCE_DOMAIN
     if not domain:
         return ""
-    public_id = message.public_id
-    hex_id = (public_id if isinstance(public_id, UUID) else UUID(str(public_id))).hex
+    hex_id = uuid_bytes(message.public_id).hex()
     return f"{local}+{hex_id}.{_mac(local, hex_id)}@{domain}"
 
 

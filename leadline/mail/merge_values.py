@@ -14,7 +14,7 @@ from uuid import UUID
 from django.conf import settings
 
 from leadline.contacts.countries import country_choices
-from leadline.core.signing import BadToken, make_compact_token, read_compact_token
+from leadline.core.signing import BadToken, make_compact_token, read_compact_token, uuid_bytes
 from leadline.mail import merge_tags
 from leadline.mail.merge_tags import display_value
 
@@ -38,9 +38,9 @@ def unsubscribe_url(*, contact: Any, message: Any = None) -> str:
     message it came in, so the report can count it and the subscription type is known."""
     if contact is None or not getattr(contact, "public_id", None):
         return settings.BASE_URL + SAMPLE_UNSUBSCRIBE_PATH
-    payload = UUID(str(contact.public_id)).bytes
+    payload = uuid_bytes(contact.public_id)
     if message is not None:
-        payload += UUID(str(message.public_id)).bytes
+        payload += uuid_bytes(message.public_id)
     return f"{settings.BASE_URL}/u/{make_compact_token(payload, purpose=UNSUBSCRIBE_TOKEN_PURPOSE)}"
 
 

@@ -35,7 +35,6 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 from functools import cache
 from typing import Any
-from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -51,6 +50,7 @@ from leadline.activity.services import contacts_touch_activity
 from leadline.contacts.models import Company, Contact
 from leadline.core.bulk import insert_values
 from leadline.core.jobs import backoff_delay
+from leadline.core.signing import uuid_bytes
 from leadline.mail.addresses import return_path, unsubscribe_mailto
 from leadline.mail.dkim_signing import DkimKey, DkimKeyError, check_private_key
 from leadline.mail.merge_values import SAMPLE_UNSUBSCRIBE_PATH, merge_values, unsubscribe_url
@@ -84,7 +84,7 @@ logger = logging.getLogger(__name__)
 
 State = OutboundMessage.State
 LEASE = timedelta(minutes=5)
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 MAX_ATTEMPTS = 10
 # How often a batch renews its leases and looks again at its campaigns (paused or cancelled meanwhile).
 CHECKPOINT_SECONDS = 5.0
@@ -511,10 +511,7 @@ def _html_part(
     the shared work once; a plan that cannot promise the same HTML leaves it to `track_html`."""
     plan = wire_plan(compiled, tracked=message is not None)
     if plan.exact:
-        message_id = b""
-        if message is not None:
-            public_id = message.public_id
-            message_id = (public_id if isinstance(public_id, UUID) else UUID(str(public_id))).bytes
+        message_id = uuid_bytes(message.public_id) if message is not None else b""
         return plan.fill(filled, message_id=message_id, unsubscribe_url=unsubscribe_url)
     html = compiled.html_text(filled)
     if message is not None:
@@ -941,8 +938,9 @@ def _send_batch(
         """Render the first row of the `ahead` after `index` not rendered yet; False when there is
         none."""
         for following in rows[index + 1 : index + 1 + ahead]:
-            if following.pk in ours and following.pk not in rendered:
-                rendered[following.pk] = render(following)
+            key = following.id
+            if key in ours and key not in rendered:
+                rendered[key] = render(following)
                 return True
         return False
 

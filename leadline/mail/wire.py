@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from leadline.core.signing import make_compact_token
+from leadline.core.signing import compact_signer
 from leadline.mail.rendering import CompiledEmail, Piece, html_slot
 from leadline.mail.tracking import CLICK_PURPOSE, TRACKED_LINK, open_pixel
 from leadline.mail.transport import quoted_printable
@@ -71,6 +72,7 @@ class _Message:
     unsubscribe_url: str
     base: str
     ours: str
+    sign: Callable[[bytes], str]
     tokens: dict[str, str] = field(default_factory=dict)
 
     def click(self, quoted: str, url: str) -> str:
@@ -78,7 +80,7 @@ class _Message:
             return quoted
         tracked = self.tokens.get(url)
         if tracked is None:
-            token = make_compact_token(self.message_id + url.encode(), purpose=CLICK_PURPOSE)
+            token = self.sign(self.message_id + url.encode())
             tracked = self.tokens[url] = f"{self.base}/c/{token}"
         return tracked
 
@@ -142,7 +144,9 @@ class WirePlan:
     ) -> tuple[str, bytes]:
         """(the HTML, its quoted-printable bytes) for one recipient's filled merge tags."""
         base = settings.BASE_URL
-        message = _Message(filled, message_id, unsubscribe_url, base, base + "/u/")
+        message = _Message(
+            filled, message_id, unsubscribe_url, base, base + "/u/", compact_signer(CLICK_PURPOSE)
+        )
         texts: list[str] = []
         chunks: list[bytes] = []
         for item in self.items:
