@@ -16,7 +16,7 @@ from uuid import UUID
 
 from django.conf import settings
 
-from leadline.core.signing import BadToken, make_compact_token, read_compact_token
+from leadline.core.signing import BadToken, compact_signer, make_compact_token, read_compact_token, uuid_bytes
 
 CLICK_PURPOSE = "mail.click"
 OPEN_PURPOSE = "mail.open"
@@ -59,27 +59,41 @@ def open_pixel(base: str, message_id: bytes) -> str:
     )
 
 
-def track_html(body: str, *, message_public_id: Any, unsubscribe_url: str = "") -> str:
-    """Point every web link of a rendered HTML body at `/c/<token>` and add the open pixel.
-    The unsubscribe link is left alone: unsubscribing must not depend on the tracker."""
-    base = settings.BASE_URL
-    ours = base + "/u/"
-    # The message's id, as the tokens carry it, worked out once for all its links.
-    message_id = UUID(str(message_public_id)).bytes
-    cache: dict[str, str] = {}
+class LinkTracker:
+    """The tracked addresses of one message's links, each signed once. The unsubscribe link and
+    the site's own /u/ pages are left alone: unsubscribing must not depend on the tracker."""
 
-    def rewrite(match: re.Match[str]) -> str:
-        url = html.unescape(match.group(3))
-        if url == unsubscribe_url or url.startswith(ours):
-            return match.group(0)
-        tracked = cache.get(url)
+    def __init__(self, message_id: bytes, unsubscribe_url: str = "") -> None:
+        self.message_id = message_id  # the 16 bytes of the message's public id
+        self.unsubscribe_url = unsubscribe_url
+        self.base = settings.BASE_URL
+        self.ours = self.base + "/u/"
+        self.sign = compact_signer(CLICK_PURPOSE)
+        self.tracked: dict[str, str] = {}
+
+    def address(self, quoted: str, url: str) -> str:
+        """What stands in the HTML instead of `quoted`, the escaped form of the link `url`."""
+        if url == self.unsubscribe_url or url.startswith(self.ours):
+            return quoted
+        tracked = self.tracked.get(url)
         if tracked is None:
-            token = make_compact_token(message_id + url.encode(), purpose=CLICK_PURPOSE)
-            tracked = cache[url] = f"{base}/c/{token}"
-        return f"{match.group(1)}{match.group(2)}{tracked}{match.group(2)}"
+            tracked = self.tracked[url] = f"{self.base}/c/{self.sign(self.message_id + url.encode())}"
+        return tracked
 
-    tracked_body = TRACKED_LINK.sub(rewrite, body)
-    pixel = open_pixel(base, message_id)
+    def rewrite(self, match: re.Match[str]) -> str:
+        """For `TRACKED_LINK.sub`."""
+        address = self.address(match.group(3), html.unescape(match.group(3)))
+        return f"{match.group(1)}{match.group(2)}{address}{match.group(2)}"
+
+    def pixel(self) -> str:
+        return open_pixel(self.base, self.message_id)
+
+
+def track_html(body: str, *, message_public_id: Any, unsubscribe_url: str = "") -> str:
+    """Point every web link of a rendered HTML body at `/c/<token>` and add the open pixel."""
+    tracker = LinkTracker(uuid_bytes(message_public_id), unsubscribe_url)
+    tracked_body = TRACKED_LINK.sub(tracker.rewrite, body)
+    pixel = tracker.pixel()
     closing = tracked_body.lower().rfind("</body>")
     if closing == -1:
         return tracked_body + pixel

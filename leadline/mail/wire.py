@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 
-from leadline.core.signing import compact_signer
 from leadline.mail.rendering import CompiledEmail, Piece, html_slot
-from leadline.mail.tracking import CLICK_PURPOSE, TRACKED_LINK, open_pixel
+from leadline.mail.tracking import TRACKED_LINK, LinkTracker
 from leadline.mail.transport import quoted_printable
 
 # Literal text shorter than this between two per-message pieces is encoded with them, per message:
@@ -68,25 +66,7 @@ class _Message:
     """What one recipient's pieces are filled from."""
 
     filled: list[str]
-    message_id: bytes
-    unsubscribe_url: str
-    base: str
-    ours: str
-    sign: Callable[[bytes], str]
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def click(self, quoted: str, url: str) -> str:
-        if url == self.unsubscribe_url or url.startswith(self.ours):
-            return quoted
-        tracked = self.tokens.get(url)
-        if tracked is None:
-            token = self.sign(self.message_id + url.encode())
-            tracked = self.tokens[url] = f"{self.base}/c/{token}"
-        return tracked
-
-    def track(self, match: re.Match[str]) -> str:
-        tracked = self.click(match.group(3), html.unescape(match.group(3)))
-        return f"{match.group(1)}{match.group(2)}{tracked}{match.group(2)}"
+    links: LinkTracker
 
 
 def _fill(pieces: tuple[Piece, ...], filled: list[str]) -> str:
@@ -97,11 +77,11 @@ def _part_text(part: _Part, message: _Message) -> str:
     if isinstance(part, tuple):
         return html_slot(part, message.filled)
     if isinstance(part, _Click):
-        return message.click(part.quoted, part.url)
+        return message.links.address(part.quoted, part.url)
     if isinstance(part, _Anchor):
-        return TRACKED_LINK.sub(message.track, _fill(part.pieces, message.filled))
+        return TRACKED_LINK.sub(message.links.rewrite, _fill(part.pieces, message.filled))
     if isinstance(part, _Pixel):
-        return open_pixel(message.base, message.message_id)
+        return message.links.pixel()
     return part
 
 
@@ -126,7 +106,7 @@ class _Run:
         return "".join(texts)
 
 
-def encoded_stretch(text: str) -> bytes:
+def _encoded_stretch(text: str) -> bytes:
     """`text` quoted-printable, ending in a line break: a soft one unless it ends a line itself."""
     encoded = quoted_printable(text)
     return encoded if not encoded or encoded.endswith(b"\r\n") else encoded + b"=\r\n"
@@ -143,10 +123,7 @@ class WirePlan:
         self, filled: list[str], *, message_id: bytes = b"", unsubscribe_url: str = ""
     ) -> tuple[str, bytes]:
         """(the HTML, its quoted-printable bytes) for one recipient's filled merge tags."""
-        base = settings.BASE_URL
-        message = _Message(
-            filled, message_id, unsubscribe_url, base, base + "/u/", compact_signer(CLICK_PURPOSE)
-        )
+        message = _Message(filled, LinkTracker(message_id, unsubscribe_url))
         texts: list[str] = []
         chunks: list[bytes] = []
         for item in self.items:
@@ -156,7 +133,7 @@ class WirePlan:
             else:
                 text = item.text(message)
                 texts.append(text)
-                chunks.append(encoded_stretch(text))
+                chunks.append(_encoded_stretch(text))
         return "".join(texts), b"".join(chunks)
 
 
@@ -237,7 +214,7 @@ def _grouped(parts: list[_Part]) -> tuple[_Stretch | _Run, ...]:
             if run:
                 items.append(_Run.of(run))
                 run = []
-            items.append(_Stretch(part, encoded_stretch(part)))
+            items.append(_Stretch(part, _encoded_stretch(part)))
         else:
             run.append(part)
     if run:
