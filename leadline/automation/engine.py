@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
-from django.db.models.base import ModelState
 from django.utils import timezone
 
 from leadline.activity.models import Activity, Kind
@@ -38,7 +37,7 @@ from leadline.automation import conditions, graph
 from leadline.automation.models import Enrolment, StepRun, Workflow, WorkflowVersion
 from leadline.automation.steps import STEP_TYPES, Outcome, StepContext, StepError
 from leadline.contacts.models import Contact, LifecycleStage
-from leadline.core.bulk import insert_values
+from leadline.core.bulk import insert_values, loaded_instance
 from leadline.mail.outbox import Outgoing, outbox_enqueue_many
 
 logger = logging.getLogger(__name__)
@@ -415,18 +414,6 @@ CONTACT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _instance(model: type[models.Model], names: Sequence[str], values: Sequence[Any]) -> Any:
-    """A model instance as the database holds it, without `Model.__init__` (which costs more than
-    the row's query when a batch loads hundreds): the same as `from_db` with these fields only."""
-    instance: Any = models.Model.__new__(model)
-    state = ModelState()
-    state.adding = False
-    state.db = connection.alias
-    instance._state = state
-    instance.__dict__.update(zip(names, values, strict=True))
-    return instance
-
-
 def _load(ids: Sequence[int], owner: str) -> list[Enrolment]:
     """The enrolments of `ids` still leased to `owner`, with their workflow, version and contact."""
     rows = list(
@@ -437,7 +424,9 @@ def _load(ids: Sequence[int], owner: str) -> list[Enrolment]:
     if not rows:
         return []
     size = len(ENROLMENT_COLUMNS)
-    enrolments = [_instance(Enrolment, ENROLMENT_COLUMNS, row[:size]) for row in rows]
+    enrolments = [
+        loaded_instance(Enrolment, ENROLMENT_COLUMNS, row[:size], using=connection.alias) for row in rows
+    ]
     # A batch holds few workflows and versions: one query each, shared by every row.
     workflows = Workflow.objects.in_bulk({e.workflow_id for e in enrolments})
     versions = WorkflowVersion.objects.in_bulk({e.version_id for e in enrolments})
@@ -446,7 +435,9 @@ def _load(ids: Sequence[int], owner: str) -> list[Enrolment]:
     writing = {pk for pk, version in versions.items() if not _reads_only(version.steps)}
     full = Contact.objects.in_bulk([e.contact_id for e in enrolments if e.version_id in writing])
     for enrolment, row in zip(enrolments, rows, strict=True):
-        contact = full.get(enrolment.contact_id) or _instance(Contact, CONTACT_COLUMNS, row[size:])
+        contact = full.get(enrolment.contact_id) or loaded_instance(
+            Contact, CONTACT_COLUMNS, row[size:], using=connection.alias
+        )
         enrolment._state.fields_cache = {
             "workflow": workflows[enrolment.workflow_id],
             "version": versions[enrolment.version_id],

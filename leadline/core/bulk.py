@@ -5,7 +5,7 @@ field API; on a 30-column table that is most of the cost of queueing a campaign 
 of workflow steps. `insert_rows` keeps the field API (so values are stored exactly as the ORM
 stores them) but prepares each distinct value of a column once, fills defaults the way the model
 would, and sends the rows with `executemany`. Signals are not sent and `save()` is not called, as
-with `bulk_create`.
+with `bulk_create`. `loaded_instance` is the way back: a model instance from a row read as values.
 
     inserted = insert_rows(StepRun, [{"enrolment_id": 7, "step_key": "one", ...}], ignore_conflicts=True)
 """
@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connections, models, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 BATCH_SIZE = 2000
@@ -210,6 +211,21 @@ class _Statement:
 def _count(rowcount: int | None, rows: int) -> int:
     # sqlite3 and psycopg report the rows written (the sum, after executemany); -1 means unknown.
     return rows if rowcount is None or rowcount < 0 else int(rowcount)
+
+
+def loaded_instance(
+    model: type[models.Model], names: Sequence[str], values: Sequence[Any], *, using: str = "default"
+) -> Any:
+    """A model instance as the database holds it, without `Model.__init__` (which costs more than
+    the query when a batch loads hundreds of rows): what `from_db` makes with these fields only, the
+    others deferred (read from the database if anything asks for them)."""
+    instance: Any = models.Model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = using
+    instance._state = state
+    instance.__dict__.update(zip(names, values, strict=True))
+    return instance
 
 
 def _is_auto(field: models.Field[Any, Any]) -> bool:

@@ -114,7 +114,7 @@ class CompiledEmail:
         return " ".join(_join(self.subject, filled, _FOR_SUBJECT).split())
 
     def html_text(self, filled: list[str]) -> str:
-        return _join(self.html, filled, _FOR_HTML)
+        return html_pieces_text(self.html, filled)
 
     def plain_text(self, filled: list[str]) -> str:
         # A link whose address rendered as nothing would read "text ()".
@@ -166,6 +166,11 @@ _FOR_SUBJECT = {mode: (lambda value: value) for mode in (TEXT, ATTRIBUTE, URL, U
 def html_slot(slot: tuple[int, str], filled: list[str]) -> str:
     """A merge slot of the HTML part, filled as the place it stands in wants it."""
     return _FOR_HTML[slot[1]](filled[slot[0]])
+
+
+def html_pieces_text(pieces: tuple[Piece, ...], filled: list[str]) -> str:
+    """HTML pieces (literal text and merge slots) joined, the slots filled."""
+    return _join(pieces, filled, _FOR_HTML)
 
 
 def _join(pieces: tuple[Piece, ...], filled: list[str], formats: Mapping[str, Any]) -> str:

@@ -41,14 +41,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.models import F, Q, QuerySet
-from django.db.models.base import ModelState
 from django.utils import timezone
 from psycopg import pq
 
 from leadline.activity.models import Activity, Kind
 from leadline.activity.services import contacts_touch_activity
 from leadline.contacts.models import Company, Contact
-from leadline.core.bulk import insert_values
+from leadline.core.bulk import insert_values, loaded_instance
 from leadline.core.jobs import backoff_delay
 from leadline.core.signing import uuid_bytes
 from leadline.mail.addresses import return_path, unsubscribe_mailto
@@ -192,18 +191,6 @@ _CONTACT_COLUMNS = (
 _COMPANY_COLUMNS = ("id", "name", "domain", "industry", "properties")
 
 
-def _loaded(model: type[models.Model], names: Sequence[str], values: Sequence[Any], using: str) -> Any:
-    """A model instance as the database holds it, without `Model.__init__` (which cost more than the
-    batch's queries): what `from_db` makes with these fields only, the others deferred."""
-    instance: Any = models.Model.__new__(model)
-    state = ModelState()
-    state.adding = False
-    state.db = using
-    instance._state = state
-    instance.__dict__.update(zip(names, values, strict=True))
-    return instance
-
-
 def with_related(queryset: QuerySet[OutboundMessage]) -> list[OutboundMessage]:
     """The rows with everything rendering reads. Each row comes with its contact and the contact's
     company in one query, read as plain values; the objects a whole campaign shares (its sender,
@@ -224,15 +211,17 @@ def with_related(queryset: QuerySet[OutboundMessage]) -> list[OutboundMessage]:
     contacts: list[Any] = []
     companies: dict[int, Any] = {}
     for record in records:
-        rows.append(_loaded(OutboundMessage, _ROW_COLUMNS, record[:row_size], using))
+        rows.append(loaded_instance(OutboundMessage, _ROW_COLUMNS, record[:row_size], using=using))
         contact_values = record[row_size:contact_end]
         if contact_values[0] is None:
             contacts.append(None)
             continue
-        contact = _loaded(Contact, _CONTACT_COLUMNS, contact_values, using)
+        contact = loaded_instance(Contact, _CONTACT_COLUMNS, contact_values, using=using)
         company_id = record[contact_end]
         if company_id is not None and company_id not in companies:
-            companies[company_id] = _loaded(Company, _COMPANY_COLUMNS, record[contact_end:], using)
+            companies[company_id] = loaded_instance(
+                Company, _COMPANY_COLUMNS, record[contact_end:], using=using
+            )
         contacts.append(contact)
     shared: dict[str, dict[Any, Any]] = {
         "sender": SenderIdentity.objects.using(using).in_bulk({row.sender_id for row in rows} - {None}),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from leadline.mail.rendering import CompiledEmail, Piece, html_slot
+from leadline.mail.rendering import CompiledEmail, Piece, html_pieces_text, html_slot
 from leadline.mail.tracking import TRACKED_LINK, LinkTracker
 from leadline.mail.transport import quoted_printable
 
@@ -69,17 +69,13 @@ class _Message:
     links: LinkTracker
 
 
-def _fill(pieces: tuple[Piece, ...], filled: list[str]) -> str:
-    return "".join(piece if isinstance(piece, str) else html_slot(piece, filled) for piece in pieces)
-
-
 def _part_text(part: _Part, message: _Message) -> str:
     if isinstance(part, tuple):
         return html_slot(part, message.filled)
     if isinstance(part, _Click):
         return message.links.address(part.quoted, part.url)
     if isinstance(part, _Anchor):
-        return TRACKED_LINK.sub(message.links.rewrite, _fill(part.pieces, message.filled))
+        return TRACKED_LINK.sub(message.links.rewrite, html_pieces_text(part.pieces, message.filled))
     if isinstance(part, _Pixel):
         return message.links.pixel()
     return part
